@@ -1,0 +1,20 @@
+"""URL map: public site, accounts, workspace, campaigns, API, health."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sciday.portal.urls")),
+    path("accounts/", include("sciday.accounts.urls")),
+    path("workspace/", include("sciday.orgs.urls")),
+    path("campaigns/", include("sciday.campaigns.urls")),
+    path("api/v1/", include("sciday.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
