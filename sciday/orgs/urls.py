@@ -1,5 +1,9 @@
 from django.urls import path
 
+from sciday.core.placeholder import pending
+
 app_name = "orgs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", pending, name="workspace"),
+]
