@@ -151,6 +151,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_URL = "/static/"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "sciday" / "static"]
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES: dict[str, dict] = {
@@ -178,19 +179,30 @@ if S3_BUCKET:
     }
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_HOST = env.str("SMTP_HOST", default="")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env.int("SMTP_PORT", default=25)
-    EMAIL_HOST_USER = env.str("SMTP_USER", default="")
-    EMAIL_HOST_PASSWORD = env.str("SMTP_PASSWORD", default="")
-    EMAIL_USE_TLS = env.bool("SMTP_STARTTLS", default=False)
-    EMAIL_USE_SSL = env.bool("SMTP_SSL", default=False)
-    EMAIL_TIMEOUT = 10
+SMTP_HOST = env.str("SMTP_HOST", default="")
+if SMTP_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST,
+                "port": env.int("SMTP_PORT", default=25),
+                "username": env.str("SMTP_USER", default="") or None,
+                "password": env.str("SMTP_PASSWORD", default="") or None,
+                "use_tls": env.bool("SMTP_STARTTLS", default=False),
+                "use_ssl": env.bool("SMTP_SSL", default=False),
+                "timeout": 10,
+            },
+        }
+    }
 else:
     # Embedded mode: every message is written under var/mail/ for the operator to read.
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sciday <noreply@sciday.localhost>")
 
 # --- Accounts and security ------------------------------------------------------------------
@@ -245,9 +257,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
-    "BEHIND_TLS_PROXY", default=False
-) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
 
 from django.utils.csp import CSP  # noqa: E402
 
