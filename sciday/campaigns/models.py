@@ -22,7 +22,9 @@ class Campaign(models.Model):
     window_start = models.DateField(_("activities from"))
     window_end = models.DateField(_("activities until"))
     window_label = models.CharField(
-        _("activity period as written"), max_length=100, blank=True,
+        _("activity period as written"),
+        max_length=100,
+        blank=True,
         help_text=_("As the notice words it, e.g. 2023年5月上旬-6月上旬."),
     )
     day = models.DateField(_("the Day"))
@@ -80,6 +82,9 @@ class Category(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="categories")
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(
+        _("short name"), max_length=50, blank=True, help_text=_("For lists and filters.")
+    )
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
 
