@@ -1,5 +1,7 @@
+"""Mounted at /api/v1/ by config/urls.py; URL names live in the `api` namespace."""
+
 from django.urls import path
 
-app_name = "api"
+from sciday.api.main import api
 
-urlpatterns: list = []
+urlpatterns = [path("", api.urls)]

@@ -37,6 +37,8 @@ SCOPED_CAPS: dict[str, frozenset[Cap]] = {
     Role.EXPERT: frozenset({Cap.UNIT_VIEW}),
     Role.CONSULTANT: frozenset({Cap.UNIT_VIEW}),
 }
+# Capabilities that a unit-scoped role grants over the unit's sub-units only, not the unit itself.
+STRICT_SUBTREE_CAPS = frozenset({Cap.UNIT_MOVE})
 # Capabilities a national role grants over every unit.
 GLOBAL_CAPS: dict[str, frozenset[Cap]] = {
     Role.CAMPAIGN_ADMIN: _ALL,
@@ -62,13 +64,24 @@ def _scope_paths(user, cap: Cap) -> list[str]:
     return [m.unit.path for m in user_memberships(user=user) if cap in SCOPED_CAPS.get(m.role, ())]
 
 
+def _reaches(cap: Cap, scope_path: str, unit_path: str) -> bool:
+    """Does a role held at `scope_path` reach the unit at `unit_path` for `cap`?
+
+    A unit's place in the tree is decided from above: a role held in a unit may move that
+    unit's sub-units, never the unit itself (which would take it out of its parent's hands).
+    """
+    if cap in STRICT_SUBTREE_CAPS:
+        return unit_path.startswith(scope_path) and unit_path != scope_path
+    return unit_path.startswith(scope_path)
+
+
 def can(user, cap: Cap, unit: Unit) -> bool:
     """May `user` take `cap` on `unit`?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if has_global(user, cap):
         return True
-    return any(unit.path.startswith(path) for path in _scope_paths(user, cap))
+    return any(_reaches(cap, path, unit.path) for path in _scope_paths(user, cap))
 
 
 def units_for(user, cap: Cap) -> QuerySet[Unit]:
@@ -83,7 +96,10 @@ def units_for(user, cap: Cap) -> QuerySet[Unit]:
         return qs.none()
     condition = Q()
     for path in paths:
-        condition |= Q(path__startswith=path)
+        if cap in STRICT_SUBTREE_CAPS:
+            condition |= Q(path__startswith=path) & ~Q(path=path)
+        else:
+            condition |= Q(path__startswith=path)
     return qs.filter(condition)
 
 

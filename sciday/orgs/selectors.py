@@ -60,3 +60,48 @@ def unit_viewer_home(*, viewer) -> list[Unit]:
     for membership in user_memberships(user=viewer):
         seen.setdefault(membership.unit.pk, membership.unit)
     return list(seen.values())
+
+
+def unit_parent_ids(*, units) -> dict[int, int | None]:
+    """Return {unit pk: parent pk} for `units`, in one query whatever their number."""
+    steplen = Unit.steplen
+    parent_paths = {u.path[:-steplen] for u in units if u.depth > 1}
+    by_path = (
+        dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+        if parent_paths
+        else {}
+    )
+    return {u.pk: by_path.get(u.path[:-steplen]) if u.depth > 1 else None for u in units}
+
+
+def unit_tree(*, viewer, root: Unit | None = None) -> list[dict]:
+    """Return the visible units as nested dicts {"unit": Unit, "children": [...]}, in one query.
+
+    Under `root` when given (the root included); otherwise every unit the viewer may see, with
+    the top of each visible branch as a root of the forest.
+    """
+    qs = policy.units_for(viewer, Cap.UNIT_VIEW).select_related("region").order_by("path")
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    nodes: dict[str, dict] = {}
+    forest: list[dict] = []
+    steplen = Unit.steplen
+    for unit in qs:
+        node = {"unit": unit, "children": []}
+        nodes[unit.path] = node
+        parent = nodes.get(unit.path[:-steplen])
+        (parent["children"] if parent is not None else forest).append(node)
+    return forest
+
+
+def unit_move_targets(*, actor, unit: Unit) -> QuerySet[Unit]:
+    """Return the units `unit` may be moved under by `actor`: in reach, right kind, no cycle."""
+    from sciday.orgs.models import ALLOWED_PARENT_KINDS
+
+    return (
+        policy.units_for(actor, Cap.UNIT_CREATE_CHILD)
+        .filter(kind__in=ALLOWED_PARENT_KINDS[unit.kind], is_active=True)
+        .exclude(path__startswith=unit.path)
+        .select_related("region")
+        .order_by("path")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,17 @@ def _check_placement(kind: str, parent: Unit | None) -> None:
         )
 
 
+def _full_clean(unit: Unit) -> None:
+    """Validate the model's own rules; turn the first failure into a DomainError on its field."""
+    try:
+        unit.full_clean(exclude=["path", "depth", "numchild"], validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(
+            messages[0], field=None if field == "__all__" else field, code="invalid"
+        ) from exc
+
+
 def _check_code_free(code: str | None, exclude_pk: int | None = None) -> None:
     if code and Unit.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         raise DomainError(
@@ -88,7 +100,7 @@ def unit_create(
         "address": address.strip(),
     }
     unit = Unit(**fields)
-    unit.full_clean(exclude=["path", "depth", "numchild"])
+    _full_clean(unit)
     unit = parent.add_child(instance=unit) if parent else Unit.add_root(instance=unit)
     audit_record(
         actor=actor,
@@ -119,7 +131,7 @@ def unit_update(*, actor, unit: Unit, **data) -> Unit:
         raise DomainError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(data)})
     if not unit.name:
         raise DomainError(_("Enter the unit's name."), field="name")
-    unit.full_clean(exclude=["path", "depth", "numchild"])
+    _full_clean(unit)
     unit.save()
     diff = changed_fields(unit, before, EDITABLE_FIELDS)
     if diff:

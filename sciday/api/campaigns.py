@@ -1,0 +1,145 @@
+"""Campaigns: published ones for everyone; unpublished ones for campaign admins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from ninja import Router, Schema
+
+from sciday.accounts.selectors import user_is_campaign_admin
+from sciday.api.auth import OPTIONAL
+from sciday.api.schemas import errors
+from sciday.campaigns import selectors
+from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute
+
+router = Router(tags=["campaigns"], auth=OPTIONAL)
+
+
+class CampaignSummaryOut(Schema):
+    year: int
+    edition: int
+    name: str
+    theme: str
+    theme_en: str
+    window_start: date
+    window_end: date
+    day: date
+    report_deadline: datetime
+    is_current: bool
+    is_published: bool
+
+
+class SubTypeOut(Schema):
+    name: str
+    name_en: str
+
+
+class CategoryOut(Schema):
+    number: int
+    name: str
+    name_en: str
+    description: str
+    subtypes: list[SubTypeOut]
+
+    @staticmethod
+    def resolve_subtypes(obj) -> list:
+        return list(obj.subtypes.all())
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+
+
+class RouteOut(Schema):
+    unit_kind: str
+    unit_kind_label: str
+    department: DepartmentOut
+    as_chapter_of: str
+
+    @staticmethod
+    def resolve_unit_kind_label(obj) -> str:
+        return str(obj.get_unit_kind_display())
+
+
+class ContactOut(Schema):
+    department: DepartmentOut
+    people: str
+    phone: str
+    fax: str
+    email: str
+    address: str
+    postcode: str
+
+
+class CampaignOut(CampaignSummaryOut):
+    window_label: str
+    awards_from: date | None
+    awards_until: date | None
+    doc_number: str
+    doc_title: str
+    issuers: list[str]
+    issue_date: date
+    recipients: str
+    body: str
+    attachments_note: str
+    annotation: str
+    copy_to: str
+    printed_by: str
+    printed_on: date | None
+    categories: list[CategoryOut]
+    routes: list[RouteOut]
+    contacts: list[ContactOut]
+
+    @staticmethod
+    def resolve_categories(obj) -> list:
+        return list(obj.categories.all())
+
+    @staticmethod
+    def resolve_routes(obj) -> list:
+        return list(obj.routes.all())
+
+    @staticmethod
+    def resolve_contacts(obj) -> list:
+        return list(obj.contacts.all())
+
+
+def _visible(request) -> QuerySet[Campaign]:
+    qs = selectors.campaign_list()
+    if not user_is_campaign_admin(user=request.auth):
+        qs = qs.filter(is_published=True)
+    return qs
+
+
+def _full(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return qs.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.prefetch_related("subtypes")),
+        Prefetch("routes", queryset=ReportRoute.objects.select_related("department")),
+        Prefetch("contacts", queryset=Contact.objects.select_related("department")),
+    )
+
+
+@router.get("/campaigns", response={200: list[CampaignSummaryOut], **errors()})
+def campaign_list(request):
+    return list(_visible(request))
+
+
+@router.get("/campaigns/current", response={200: CampaignOut, **errors(404)})
+def campaign_current(request):
+    current = selectors.campaign_current()
+    if current is None:
+        raise Http404
+    campaign = _full(_visible(request)).filter(pk=current.pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@router.get("/campaigns/{year}", response={200: CampaignOut, **errors(404)})
+def campaign_detail(request, year: int):
+    campaign = _full(_visible(request)).filter(year=year).first()
+    if campaign is None:
+        raise Http404
+    return campaign
