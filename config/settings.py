@@ -280,6 +280,12 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# --- Operations -----------------------------------------------------------------------------
+# A ready task older than this (seconds) makes /healthz report the task queue unhealthy.
+HEALTHZ_TASK_STALE_SECONDS = env.int("HEALTHZ_TASK_STALE_SECONDS", default=300)
+# Serve the bare /bench/hello view the benchmark compares with (set only by `make bench`).
+BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
+
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 

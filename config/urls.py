@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("sciday.portal.urls")),
+    path("", include("sciday.core.urls")),
     path("accounts/", include("sciday.accounts.urls")),
     path("workspace/", include("sciday.orgs.urls")),
     path("campaigns/", include("sciday.campaigns.urls")),

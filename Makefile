@@ -1,0 +1,19 @@
+# sciday: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the whole suite
+# on SQLite and PostgreSQL 15. Each target installs what is missing first; see scripts/.
+.PHONY: run test lint bench install
+
+run:       ## install what is missing, migrate, load the demo, start the worker and serve
+	@scripts/run.sh
+
+test:      ## the whole suite on SQLite, then on a private PostgreSQL 15 (+ Redis, Chromium)
+	@scripts/test.sh $(ARGS)
+
+lint:      ## ruff, ruff format --check, mypy, makemigrations --check
+	@scripts/lint.sh
+
+bench:     ## /notice/ throughput as a ratio to a bare "hello" view; writes docs/PERFORMANCE.md
+	@scripts/bootstrap.sh bench
+	@.venv/bin/python bench/run.py
+
+install:   ## install everything the tests need, without running anything
+	@scripts/bootstrap.sh test

@@ -1,0 +1,15 @@
+"""Operational routes: `/healthz`, and `/bench/hello` only when the benchmark enables it."""
+
+from django.conf import settings
+from django.urls import path
+
+from sciday.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if getattr(settings, "BENCH_HELLO", False):
+    urlpatterns += [path("bench/hello", views.hello, name="bench_hello")]
