@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.tasks import default_task_backend
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django.utils import timezone
 
 # A ready task still waiting after this long means no worker is taking tasks.
@@ -66,7 +66,7 @@ def _redis_queue(backend) -> dict[str, Any]:
 
 def check_tasks() -> dict[str, Any]:
     """Check the configured task backend; return {ok, backend, ...facts} or {ok: False, error}."""
-    backend = default_task_backend
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
     name = type(backend).__name__
     try:
         if name == "DatabaseBackend":

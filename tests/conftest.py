@@ -1,0 +1,165 @@
+"""Fixtures and test-wide defaults shared by every test package.
+
+Defaults for every test: e-mail goes to Django's in-memory outbox (`mail.outbox`), background
+tasks run immediately in the same process (so an invitation's e-mail is in the outbox when the
+service returns), and the cache is emptied after each test.
+
+The audit log's append-only triggers refuse the DELETE/TRUNCATE that a transactional test's
+teardown flush issues; `_lift_append_only_for_flush` removes them around that flush only.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.db import connections
+from django.test import TransactionTestCase, override_settings
+
+from tests.factories import PASSWORD
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Codes of the two national departments seeded by migration orgs.0003.
+NATIONAL_CODES = ("cast-publicity", "most-talent")
+
+
+def _lift_append_only_for_flush() -> None:
+    """Patch TransactionTestCase so its teardown flush runs with the audit triggers lifted."""
+    if getattr(TransactionTestCase, "_sciday_patched", False):
+        return
+    from sciday.core import append_only
+
+    original = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        aliases = [a for a in connections if a in self._databases_names(include_mirrors=False)]
+        for alias in aliases:
+            append_only.remove(connections[alias])
+        try:
+            original(self)
+        finally:
+            for alias in aliases:
+                append_only.install(connections[alias])
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    TransactionTestCase._sciday_patched = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_defaults(django_test_environment) -> Iterator[None]:
+    _lift_append_only_for_flush()
+    # Django's test environment already points every mailer (MAILERS) at the locmem outbox.
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    """The password every factory-made user has."""
+    return PASSWORD
+
+
+@pytest.fixture
+def outbox() -> list:
+    """The e-mails sent during the test (Django's locmem outbox), emptied first."""
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def national(db) -> dict:
+    """The seeded national departments by code; created here when the seed migration is absent."""
+    from sciday.orgs.models import Unit, UnitKind
+
+    units = {u.code: u for u in Unit.objects.filter(code__in=NATIONAL_CODES)}
+    names = {"cast-publicity": "中国科协宣传文化部", "most-talent": "科技部人才与科普司"}
+    for code in NATIONAL_CODES:
+        if code not in units:
+            units[code] = Unit.add_root(
+                instance=Unit(name=names[code], code=code, kind=UnitKind.NATIONAL_DEPARTMENT)
+            )
+    return units
+
+
+@pytest.fixture
+def login(client, password):
+    """Sign `user` in (no second-factor or password-age step is skipped); return the client."""
+
+    def _login(user, *, client=client):
+        client.force_login(user, backend="sciday.accounts.backends.EmailOrPhoneBackend")
+        return client
+
+    return _login
+
+
+# --- A real SMTP server (aiosmtpd) for tests marked `smtp` ---------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Recorder:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+
+    async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "data": envelope.content.decode("utf-8", "replace"),
+            }
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[_Recorder]:
+    """Start an SMTP server on 127.0.0.1 and point Django's SMTP backend at it.
+
+    Yields the recorder; `recorder.messages` lists what the server received.
+    """
+    from aiosmtpd.controller import Controller
+
+    recorder = _Recorder()
+    port = _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    try:
+        yield recorder
+    finally:
+        controller.stop()
+
+
+# --- A real Redis server (started by scripts/test.sh) --------------------------------------
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """URL of the private Redis server for this test run; the test is skipped without one."""
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (make test starts a private Redis server)")
+    return url
