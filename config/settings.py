@@ -125,6 +125,8 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # django-tasks-rq's job class runs Django tasks; rq's default one cannot call them.
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_rq.RQBackend",
