@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "sciday.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from sciday.accounts import signals  # noqa: F401  (connects the receivers)

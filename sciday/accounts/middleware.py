@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 SESSION_LAST_SEEN = "sciday_last_seen"
 SESSION_STARTED = "sciday_started"
@@ -21,9 +20,12 @@ _OPEN_PREFIXES = ("/static/", "/media/", "/healthz", "/api/", "/i18n/", "/favico
 
 
 def password_expired(user) -> bool:
+    """True when the password is older than PASSWORD_MAX_AGE_DAYS (0 turns the rule off)."""
     max_age = settings.PASSWORD_MAX_AGE_DAYS
-    if not max_age or user.password_changed_at is None:
-        return bool(max_age) and user.has_usable_password()
+    if not max_age or not user.has_usable_password():
+        return False
+    if user.password_changed_at is None:
+        return True
     return user.password_changed_at + timedelta(days=max_age) <= timezone.now()
 
 
@@ -34,7 +36,13 @@ def needs_second_factor(user) -> bool:
 
 
 class SessionPolicyMiddleware:
-    """Runs after authentication and django-otp's middleware."""
+    """Runs after authentication and django-otp's middleware, before messages.
+
+    A session that has been idle longer than SESSION_IDLE_TIMEOUT, or has lasted longer than
+    SESSION_ABSOLUTE_TIMEOUT, is ended; the login page then says why (`?reason=timeout`, since
+    the messages framework is not yet available at this point of the stack). A pending second
+    factor or an expired password sends every page to the step that clears it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,25 +52,32 @@ class SessionPolicyMiddleware:
         if user.is_authenticated:
             now = time.time()
             last_seen = request.session.get(SESSION_LAST_SEEN, now)
-            started = request.session.setdefault(SESSION_STARTED, now)
-            if (
-                now - last_seen > settings.SESSION_IDLE_TIMEOUT
-                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
-            ):
+            started = request.session.get(SESSION_STARTED, now)
+            reason = ""
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                reason = "idle"
+            elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+                reason = "absolute"
+            if reason:
+                request.sciday_logout_reason = reason
                 logout(request)
-                messages.info(request, _("Your session timed out. Please sign in again."))
-                return redirect(f"{reverse('accounts:login')}?next={request.path}")
+                query = {"reason": "timeout"}
+                if request.method == "GET" and not request.path.startswith(_OPEN_PREFIXES):
+                    query["next"] = request.get_full_path()
+                return redirect(f"{reverse('accounts:login')}?{urlencode(query)}")
             request.session[SESSION_LAST_SEEN] = now
+            request.session.setdefault(SESSION_STARTED, now)
             redirect_to = self._pending_step(request)
             if redirect_to and request.path != redirect_to:
+                if request.method == "GET":
+                    redirect_to += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(redirect_to)
         return self.get_response(request)
 
     def _pending_step(self, request) -> str | None:
         if request.path.startswith(_OPEN_PREFIXES):
             return None
-        logout_path = reverse("accounts:logout")
-        if request.path == logout_path:
+        if request.path == reverse("accounts:logout"):
             return None
         user = request.user
         if needs_second_factor(user):

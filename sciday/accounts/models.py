@@ -165,7 +165,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        User, verbose_name=_("accepted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -226,3 +230,6 @@ class UserSession(models.Model):
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -52,7 +52,9 @@ def user_has_confirmed_device(*, user) -> bool:
 
 
 def unit_members(*, unit) -> QuerySet[Membership]:
-    return Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__name")
+    return (
+        Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__name")
+    )
 
 
 def unit_invitations(*, unit) -> QuerySet[Invitation]:

@@ -1,0 +1,169 @@
+"""Pages of the system administrator and the security administrator (三权分立).
+
+The auditor's page is `sciday.core.audit_views`. Each page answers 403 to everyone but its
+own role (see `sciday.accounts.policy`); the services check the role again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sciday.accounts import forms, services
+from sciday.accounts.models import SystemRole, User
+from sciday.accounts.policy import system_role_required
+from sciday.accounts.selectors import user_list
+from sciday.core.errors import DomainError
+
+# --- System administrator: accounts ---------------------------------------------------------
+
+
+@system_role_required(SystemRole.SYSTEM_ADMIN)
+def admin_users(request):
+    form = forms.UserSearchForm(request.GET or None)
+    search, status = "", ""
+    if form.is_valid():
+        search = form.cleaned_data["q"].strip()
+        status = form.cleaned_data["status"]
+    qs = user_list(search=search).annotate(unit_count=Count("memberships"))
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "disabled":
+        qs = qs.filter(is_active=False)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/admin_users.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@system_role_required(SystemRole.SYSTEM_ADMIN)
+@require_POST
+def admin_user_set_active(request, pk: int):
+    person = get_object_or_404(User, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(actor=request.user, user=person, active=active)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if active:
+            messages.success(request, _("%(person)s can sign in again.") % {"person": person})
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(person)s was disabled: their sessions ended and their API tokens "
+                    "were revoked."
+                )
+                % {"person": person},
+            )
+    back = request.POST.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("accounts:admin_users")
+    return redirect(back)
+
+
+# --- Security administrator: lockouts, second factors, who holds which system role ----------
+
+
+def _locked_attempts():
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        attempt_time__gte=since, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).order_by("-attempt_time")
+
+
+def _locked_addresses():
+    """Addresses whose failures on any accounts together reached the limit within the cool-off."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+
+
+def _locked_usernames():
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return (
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .exclude(username=None)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+
+
+@system_role_required(SystemRole.SECURITY_ADMIN)
+def security(request):
+    day_ago = timezone.now() - timedelta(days=1)
+    failures = AccessFailureLog.objects.filter(attempt_time__gte=day_ago).order_by("-attempt_time")
+    holders = User.objects.exclude(system_role="").order_by("system_role", "email")
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "locked_usernames": list(_locked_usernames()[:200]),
+            "locked_addresses": list(_locked_addresses()[:200]),
+            "failures": failures[:100],
+            "failure_count": failures.count(),
+            "holders": holders,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            "no_locks": not (_locked_usernames().exists() or _locked_addresses().exists()),
+        },
+    )
+
+
+@system_role_required(SystemRole.SECURITY_ADMIN)
+@require_POST
+def security_unlock(request):
+    username = request.POST.get("username", "").strip()
+    ip_address = request.POST.get("ip_address", "").strip()
+    try:
+        services.lockout_lift(actor=request.user, username=username, ip_address=ip_address)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The lockout of %(who)s was lifted.") % {"who": username or ip_address}
+        )
+    return redirect("accounts:security")
+
+
+@system_role_required(SystemRole.SECURITY_ADMIN)
+@require_POST
+def security_reset_second_factor(request):
+    email = request.POST.get("email", "").strip()
+    person = User.objects.filter(Q(email__iexact=email)).first() if email else None
+    if person is None:
+        messages.error(request, _("No account has this e-mail address."))
+        return redirect("accounts:security")
+    try:
+        services.user_reset_second_factor(actor=request.user, user=person)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The second factor of %(person)s was reset; they set it up again at next sign-in.")
+            % {"person": person},
+        )
+    return redirect("accounts:security")
