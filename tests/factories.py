@@ -40,7 +40,9 @@ def make_unit(
         kind=kind,
         region=Region.objects.get(pk=region) if region else None,
     )
-    return parent.add_child(instance=unit) if parent else Unit.add_root(instance=unit)
+    if parent is not None:
+        return Unit.objects.add_child(parent, instance=unit)
+    return Unit.objects.add_root(instance=unit)
 
 
 def make_member(unit: Unit, role: str = Role.UNIT_ADMIN, **user_kwargs) -> User:

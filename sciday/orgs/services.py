@@ -101,7 +101,11 @@ def unit_create(
     }
     unit = Unit(**fields)
     _full_clean(unit)
-    unit = parent.add_child(instance=unit) if parent else Unit.add_root(instance=unit)
+    unit = (
+        Unit.objects.add_child(parent, instance=unit)
+        if parent
+        else Unit.objects.add_root(instance=unit)
+    )
     audit_record(
         actor=actor,
         action="orgs.unit.created",
@@ -154,7 +158,7 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
         )
     _check_placement(unit.kind, new_parent)
     old_parent = unit.get_parent()
-    unit.move(new_parent, pos="last-child")
+    Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     audit_record(
         actor=actor,
