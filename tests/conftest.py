@@ -86,7 +86,7 @@ def national(db) -> dict:
     names = {"cast-publicity": "中国科协宣传文化部", "most-talent": "科技部人才与科普司"}
     for code in NATIONAL_CODES:
         if code not in units:
-            units[code] = Unit.add_root(
+            units[code] = Unit.objects.add_root(
                 instance=Unit(name=names[code], code=code, kind=UnitKind.NATIONAL_DEPARTMENT)
             )
     return units
