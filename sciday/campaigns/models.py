@@ -32,14 +32,15 @@ class Campaign(models.Model):
     awards_until = models.DateField(_("awards encouraged until"), null=True, blank=True)
     report_deadline = models.DateTimeField(_("summary report deadline"))
     # The notice as a document (GB/T 9704).
-    doc_number = models.CharField(_("document number"), max_length=60)
+    # Blank while a copied campaign is a draft: a number and a date exist only once it is issued.
+    doc_number = models.CharField(_("document number"), max_length=60, blank=True)
     doc_title = models.CharField(_("title"), max_length=200)
     issuers = models.JSONField(
         _("issuing authorities"),
         default=list,
         help_text=_("Names of the issuing authorities, lead issuer first."),
     )
-    issue_date = models.DateField(_("date of issue"))
+    issue_date = models.DateField(_("date of issue"), null=True, blank=True)
     recipients = models.TextField(_("recipients (主送机关)"))
     body = models.TextField(
         _("body"),

@@ -1,10 +1,15 @@
-"""Reads of campaigns."""
+"""Reads of campaigns, already filtered by what the reader may see."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from sciday.campaigns.models import Campaign
+from sciday.campaigns import policy
+from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute, SubType
+from sciday.campaigns.policy import Cap
+from sciday.orgs.models import Unit, UnitKind
 
 
 def campaign_current() -> Campaign | None:
@@ -15,5 +20,73 @@ def campaign_current() -> Campaign | None:
     )
 
 
-def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.order_by("-year")
+def campaign_list(*, viewer=None) -> QuerySet[Campaign]:
+    """Return the campaigns `viewer` may read (all when no viewer is given), newest first."""
+    qs = Campaign.objects.order_by("-year")
+    return qs if viewer is None else policy.campaigns_for(viewer, qs)
+
+
+def campaign_list_for_admin(*, actor) -> QuerySet[Campaign]:
+    """Return every campaign with its counts, for the campaign admins' list."""
+    policy.require(actor, Cap.CAMPAIGN_MANAGE)
+    return Campaign.objects.order_by("-year").annotate(
+        category_count=Count("categories", distinct=True),
+        route_count=Count("routes", distinct=True),
+        contact_count=Count("contacts", distinct=True),
+    )
+
+
+def campaign_get_for_edit(*, actor, pk: int) -> Campaign:
+    """Fetch a campaign for a campaign admin; 403 for anyone else, 404 when it does not exist."""
+    policy.require(actor, Cap.CAMPAIGN_MANAGE)
+    return get_object_or_404(Campaign, pk=pk)
+
+
+def campaign_for_notice(*, viewer, year: int | None = None) -> Campaign:
+    """Return the campaign whose notice to show: the current one, or the one of `year`.
+
+    Unpublished campaigns are 404 except for campaign admins (who preview them).
+    """
+    if year is None:
+        campaign = campaign_current()
+        if campaign is None:
+            raise Http404
+    else:
+        campaign = get_object_or_404(Campaign, year=year)
+    if not policy.can(viewer, Cap.CAMPAIGN_VIEW, campaign):
+        raise Http404
+    return campaign
+
+
+def campaign_contacts(*, campaign: Campaign) -> list[Contact]:
+    return list(campaign.contacts.select_related("department").order_by("position", "id"))
+
+
+def campaign_categories(*, campaign: Campaign) -> list[Category]:
+    """Return the categories in order, their sub-types prefetched."""
+    return list(
+        campaign.categories.order_by("number").prefetch_related(
+            Prefetch("subtypes", queryset=SubType.objects.order_by("position", "id"))
+        )
+    )
+
+
+def campaign_routes(*, campaign: Campaign) -> list[ReportRoute]:
+    return list(campaign.routes.select_related("department").order_by("unit_kind"))
+
+
+def route_for(*, campaign: Campaign, unit_kind: str) -> ReportRoute | None:
+    """Return where units of `unit_kind` send their summary report in `campaign`."""
+    return campaign.routes.select_related("department").filter(unit_kind=unit_kind).first()
+
+
+def published_years(*, exclude: int | None = None) -> list[int]:
+    qs = Campaign.objects.filter(is_published=True).order_by("-year")
+    if exclude is not None:
+        qs = qs.exclude(year=exclude)
+    return list(qs.values_list("year", flat=True))
+
+
+def national_departments() -> QuerySet[Unit]:
+    """Return the units that may receive reports or be listed as contacts."""
+    return Unit.objects.filter(kind=UnitKind.NATIONAL_DEPARTMENT, is_active=True).order_by("path")

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from sciday.core.placeholder import pending
+from sciday.campaigns import views as campaign_views
 from sciday.portal import views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("notice/", pending, name="notice"),
+    path("notice/", campaign_views.notice, name="notice"),
+    path("notice/<int:year>/", campaign_views.notice, name="notice_year"),
 ]
