@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sciday.accounts import selectors as account_selectors
 from sciday.accounts import services as account_services
@@ -260,7 +260,7 @@ def unit_create(request, data: UnitCreateIn):
         address=data.address,
     )
     unit = Unit.objects.select_related("region").get(pk=unit.pk)
-    return 201, _detail(request.auth, unit)
+    return Status(201, _detail(request.auth, unit))
 
 
 @router.patch("/units/{unit_id}", response={200: UnitDetailOut, **errors(400, 403, 404, 409)})
@@ -331,7 +331,7 @@ def member_change_role(request, unit_id: int, membership_id: int, data: RoleIn):
 def member_remove(request, unit_id: int, membership_id: int):
     membership = _membership(request, unit_id, membership_id)
     account_services.membership_remove(actor=request.auth, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -353,7 +353,7 @@ def invitation_create(request, unit_id: int, data: InvitationIn):
     invitation, _secret = account_services.invitation_create(
         actor=request.auth, unit=unit, email=data.email, name=data.name, role=data.role
     )
-    return 201, InvitationOut.build(invitation)
+    return Status(201, InvitationOut.build(invitation))
 
 
 @router.delete(

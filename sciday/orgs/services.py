@@ -157,7 +157,7 @@ def unit_move(*, actor, unit: Unit, new_parent: Unit) -> Unit:
             code="cycle",
         )
     _check_placement(unit.kind, new_parent)
-    old_parent = unit.get_parent()
+    old_parent = Unit.objects.get_parent(unit)
     Unit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     audit_record(
