@@ -2,7 +2,8 @@
 
 Defaults for every test: e-mail goes to Django's in-memory outbox (`mail.outbox`), background
 tasks run immediately in the same process (so an invitation's e-mail is in the outbox when the
-service returns), and the cache is emptied after each test.
+service returns), passwords are hashed with argon2 at test-sized cost, and the cache is emptied
+after each test.
 
 The audit log's append-only triggers refuse the DELETE/TRUNCATE that a transactional test's
 teardown flush issues; `_lift_append_only_for_flush` removes them around that flush only.
@@ -23,6 +24,12 @@ from django.test import TransactionTestCase, override_settings
 from tests.factories import PASSWORD
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Argon2 still, at test-sized cost (see tests/core/hashers.py); production hashes still verify.
+TEST_HASHERS = [
+    "tests.core.hashers.FastArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 # Codes of the two national departments seeded by migration orgs.0003.
 NATIONAL_CODES = ("cast-publicity", "most-talent")
@@ -54,7 +61,7 @@ def _lift_append_only_for_flush() -> None:
 def _test_defaults(django_test_environment) -> Iterator[None]:
     _lift_append_only_for_flush()
     # Django's test environment already points every mailer (MAILERS) at the locmem outbox.
-    with override_settings(TASKS=IMMEDIATE_TASKS):
+    with override_settings(TASKS=IMMEDIATE_TASKS, PASSWORD_HASHERS=TEST_HASHERS):
         yield
 
 

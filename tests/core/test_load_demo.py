@@ -15,12 +15,6 @@ from sciday.orgs.models import Unit, UnitKind
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Hashing strength is not what these tests check (tests/accounts covers argon2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _load() -> str:
     out = io.StringIO()
     call_command("load_demo", stdout=out)
