@@ -90,6 +90,11 @@ def invitation_create(
         raise DomainError(_("Enter the person's name."), field="name")
     if Membership.objects.filter(unit=unit, user__email__iexact=email).exists():
         raise Conflict(_("This person is already a member of the unit."), field="email")
+    if User.objects.filter(email__iexact=email).exclude(system_role="").exists():
+        raise Conflict(
+            _("This person holds a system role and cannot also hold a role in a unit."),
+            field="email",
+        )
     now = timezone.now()
     if Invitation.objects.filter(
         unit=unit, email__iexact=email, accepted_at=None, revoked_at=None, expires_at__gt=now

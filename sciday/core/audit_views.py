@@ -6,6 +6,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from sciday.accounts.models import SystemRole
 from sciday.accounts.policy import system_role_required
@@ -44,6 +45,7 @@ class AuditSearchForm(forms.Form):
 
 
 @system_role_required(SystemRole.AUDITOR)
+@require_safe
 def audit_log(request):
     form = AuditSearchForm(request.GET or None)
     filters: dict = {}
