@@ -6,12 +6,11 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from sciday.accounts.selectors import user_is_campaign_admin
-from sciday.api.auth import OPTIONAL
+from sciday.api.auth import OPTIONAL, REQUIRED
 from sciday.api.schemas import errors
-from sciday.campaigns import selectors
+from sciday.campaigns import policy, selectors, services
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute
 
 router = Router(tags=["campaigns"], auth=OPTIONAL)
@@ -39,6 +38,7 @@ class SubTypeOut(Schema):
 class CategoryOut(Schema):
     number: int
     name: str
+    short_name: str
     name_en: str
     description: str
     subtypes: list[SubTypeOut]
@@ -81,7 +81,7 @@ class CampaignOut(CampaignSummaryOut):
     doc_number: str
     doc_title: str
     issuers: list[str]
-    issue_date: date
+    issue_date: date | None
     recipients: str
     body: str
     attachments_note: str
@@ -107,10 +107,7 @@ class CampaignOut(CampaignSummaryOut):
 
 
 def _visible(request) -> QuerySet[Campaign]:
-    qs = selectors.campaign_list()
-    if not user_is_campaign_admin(user=request.auth):
-        qs = qs.filter(is_published=True)
-    return qs
+    return policy.campaigns_for(request.auth, selectors.campaign_list())
 
 
 def _full(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
@@ -143,3 +140,55 @@ def campaign_detail(request, year: int):
     if campaign is None:
         raise Http404
     return campaign
+
+
+class CampaignPatchIn(Schema):
+    """The facts a campaign admin may change; send only those that change."""
+
+    edition: int | None = Field(None, ge=1)
+    name: str | None = Field(None, max_length=100)
+    theme: str | None = Field(None, max_length=100)
+    theme_en: str | None = Field(None, max_length=200)
+    window_start: date | None = None
+    window_end: date | None = None
+    window_label: str | None = Field(None, max_length=100)
+    day: date | None = None
+    awards_from: date | None = None
+    awards_until: date | None = None
+    report_deadline: datetime | None = None
+    doc_number: str | None = Field(None, max_length=60)
+    doc_title: str | None = Field(None, max_length=200)
+    issuers: list[str] | None = None
+    issue_date: date | None = None
+    recipients: str | None = None
+    body: str | None = None
+    attachments_note: str | None = None
+    annotation: str | None = Field(None, max_length=100)
+    copy_to: str | None = Field(None, max_length=300)
+    printed_by: str | None = Field(None, max_length=100)
+    printed_on: date | None = None
+    is_published: bool | None = None
+
+
+# Fields that may be cleared with null; the others keep their value when null is sent.
+_NULLABLE = {"awards_from", "awards_until", "issue_date", "printed_on"}
+
+
+@router.patch(
+    "/campaigns/{year}",
+    auth=REQUIRED,
+    response={200: CampaignOut, **errors(400, 403, 404)},
+    summary="Change a campaign's facts (campaign admins)",
+)
+def campaign_update(request, year: int, data: CampaignPatchIn):
+    campaign = _visible(request).filter(year=year).first()
+    if campaign is None:
+        raise Http404
+    policy.require(request.auth, policy.Cap.CAMPAIGN_MANAGE, campaign)
+    changes = {
+        key: value
+        for key, value in data.model_dump(exclude_unset=True).items()
+        if value is not None or key in _NULLABLE
+    }
+    services.campaign_update(actor=request.auth, campaign=campaign, **changes)
+    return _full(Campaign.objects.filter(pk=campaign.pk)).get()

@@ -20,11 +20,15 @@ def _call(client, headers, world: World, action: str, target: str):
         return client.get(f"{API}/units/{pk}", headers=headers), 200, None
     if action == "edit":
         response = client.patch(
-            f"{API}/units/{pk}", {"name": "改过的名称"}, content_type="application/json",
+            f"{API}/units/{pk}",
+            {"name": "改过的名称"},
+            content_type="application/json",
             headers=headers,
         )
-        return response, 200, lambda ok: Unit.objects.get(pk=pk).name == (
-            "改过的名称" if ok else before_name
+        return (
+            response,
+            200,
+            lambda ok: Unit.objects.get(pk=pk).name == ("改过的名称" if ok else before_name),
         )
     if action == "create_child":
         response = client.post(

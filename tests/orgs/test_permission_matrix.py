@@ -25,8 +25,9 @@ def _request(client, world: World, action: str, target: str):
             reverse("orgs:unit_edit", args=[pk]),
             {"name": "改过的名称", "province": province, "prefecture": prefecture},
         )
-        return response, lambda ok: Unit.objects.get(pk=pk).name == (
-            "改过的名称" if ok else before_name
+        return (
+            response,
+            lambda ok: Unit.objects.get(pk=pk).name == ("改过的名称" if ok else before_name),
         )
     if action == "create_child":
         response = client.post(

@@ -1,6 +1,7 @@
 """A small country for the permission tests: two provinces under the national departments.
 
-    中国科协宣传文化部 (national, campaign admin)      科技部人才与科普司 (national, department reviewer)
+    中国科协宣传文化部 (national, campaign admin)
+    科技部人才与科普司 (national, department reviewer)
       ├─ 甲省科协 (江苏 320000) ← unit admin, unit editor, expert       = "own"
       │    ├─ 甲省南京市科协 (320100)                                   = "sub"
       │    └─ 甲省苏州市科协 (320500)                                   (where "sub" can move to)
@@ -52,11 +53,15 @@ def _fresh(unit: Unit) -> Unit:
 
 def build_world(national) -> World:
     cast, most = national["cast-publicity"], national["most-talent"]
-    own = make_unit(name="甲省科协", kind=UnitKind.PROVINCIAL_CAST, parent=_fresh(cast), region="320000")
+    own = make_unit(
+        name="甲省科协", kind=UnitKind.PROVINCIAL_CAST, parent=_fresh(cast), region="320000"
+    )
     other = make_unit(
         name="乙省科协", kind=UnitKind.PROVINCIAL_CAST, parent=_fresh(cast), region="330000"
     )
-    sub = make_unit(name="甲省南京市科协", kind=UnitKind.LOCAL_CAST, parent=_fresh(own), region="320100")
+    sub = make_unit(
+        name="甲省南京市科协", kind=UnitKind.LOCAL_CAST, parent=_fresh(own), region="320100"
+    )
     sub2 = make_unit(
         name="甲省苏州市科协", kind=UnitKind.LOCAL_CAST, parent=_fresh(own), region="320500"
     )
