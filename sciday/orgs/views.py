@@ -220,9 +220,9 @@ def unit_edit(request, pk: int):
 @workspace_view
 def unit_create(request, pk: int):
     parent = selectors.unit_get(viewer=request.user, pk=pk, cap=Cap.UNIT_CREATE_CHILD)
-    form = UnitCreateForm(request.POST or None, parent=parent, initial=UnitCreateForm.initial_for(
-        parent.region
-    ))
+    form = UnitCreateForm(
+        request.POST or None, parent=parent, initial=UnitCreateForm.initial_for(parent.region)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
