@@ -59,7 +59,7 @@ def admin_user_set_active(request, pk: int):
     try:
         services.user_set_active(actor=request.user, user=person, active=active)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         if active:
             messages.success(request, _("%(person)s can sign in again.") % {"person": person})
@@ -140,7 +140,7 @@ def security_unlock(request):
     try:
         services.lockout_lift(actor=request.user, username=username, ip_address=ip_address)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(
             request, _("The lockout of %(who)s was lifted.") % {"who": username or ip_address}
@@ -159,7 +159,7 @@ def security_reset_second_factor(request):
     try:
         services.user_reset_second_factor(actor=request.user, user=person)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
     else:
         messages.success(
             request,

@@ -33,7 +33,7 @@ PASSWORD_HELP = _(
 )
 
 
-def _password_field(label, autocomplete: str = "new-password", help_text: str = ""):
+def _password_field(label, autocomplete: str = "new-password", help_text=""):
     return forms.CharField(
         label=label,
         strip=False,
@@ -50,7 +50,7 @@ class NewPasswordMixin(forms.Form):
     password2 = _password_field(_("New password again"))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ. Type the same one twice."))
@@ -108,14 +108,15 @@ class TokenForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Full name"), max_length=100)
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text=_("Leave empty to remove it. It is kept encrypted."),
+        help_text=_("Leave empty to keep the current number. It is kept encrypted."),
     )
+    remove_phone = forms.BooleanField(label=_("Remove my mobile number"), required=False)
 
 
 class ApiTokenForm(forms.Form):

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from sciday.accounts.models import SystemRole
 
 # The page each system role owns, by URL name in the `accounts` namespace.
-HOME_PAGE = {
+HOME_PAGE: dict[str, str] = {
     SystemRole.SYSTEM_ADMIN: "accounts:admin_users",
     SystemRole.SECURITY_ADMIN: "accounts:security",
     SystemRole.AUDITOR: "accounts:audit",

@@ -63,7 +63,7 @@ class SignInView(auth_views.LoginView):
         return context
 
     def get_default_redirect_url(self):
-        home = HOME_PAGE.get(self.request.user.system_role)
+        home = HOME_PAGE.get(getattr(self.request.user, "system_role", ""))
         return reverse(home) if home else super().get_default_redirect_url()
 
 
@@ -306,11 +306,11 @@ def profile(request):
         form = forms.ProfileForm(request.POST)
         if form.is_valid():
             try:
+                phone = form.cleaned_data["phone"].strip()
+                if not phone and not form.cleaned_data["remove_phone"]:
+                    phone = user.phone  # an empty field keeps the number on file
                 services.user_update_profile(
-                    actor=user,
-                    user=user,
-                    name=form.cleaned_data["name"],
-                    phone=form.cleaned_data["phone"],
+                    actor=user, user=user, name=form.cleaned_data["name"], phone=phone
                 )
             except DomainError as error:
                 apply_to_form(form, error)

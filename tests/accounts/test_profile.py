@@ -115,3 +115,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))
     assert client.post(reverse("accounts:data_export")).status_code == 302
+
+
+def test_empty_number_field_keeps_the_number_unless_removal_is_asked(client, login, person):
+    login(person)
+    client.post(PROFILE, {"name": "周明", "phone": ""})
+    person.refresh_from_db()
+    assert person.phone == "13812345678"
+    client.post(PROFILE, {"name": "周明", "phone": "", "remove_phone": "on"})
+    person.refresh_from_db()
+    assert person.phone == "" and person.phone_index == ""
