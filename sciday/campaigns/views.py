@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -272,7 +273,10 @@ def routes(request, campaign: Campaign):
     status = 200
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            route = get_object_or_404(ReportRoute, pk=request.POST.get("route"), campaign=campaign)
+            route_pk = request.POST.get("route", "")
+            if not route_pk.isdigit():
+                raise Http404
+            route = get_object_or_404(ReportRoute, pk=int(route_pk), campaign=campaign)
             services.route_delete(actor=request.user, route=route)
             messages.success(request, _("The route was removed."))
             return _back(campaign, "routes")

@@ -162,6 +162,7 @@ def test_routes_page(admin_client, campaign_2023):
     assert response.status_code == 400
     assert campaign_2023.routes.get(unit_kind="other").department == cast
     route = campaign_2023.routes.get(unit_kind="other")
+    assert admin_client.post(url, {"action": "delete", "route": "abc"}).status_code == 404
     assert admin_client.post(url, {"action": "delete", "route": route.pk}).status_code == 302
     assert campaign_2023.routes.count() == 6
     page = admin_client.get(url).content.decode()
@@ -215,3 +216,32 @@ def test_copy_and_make_current_pages(admin_client, campaign_2023):
     assert Campaign.objects.get(is_current=True).year == 2023
     # A draft's notice is previewed by campaign admins only.
     assert admin_client.get(reverse("portal:notice_year", args=[2024])).status_code == 200
+
+
+def test_garbage_never_500s_and_changes_nothing(admin_client, campaign_2023):
+    before = model_to_dict(Campaign.objects.get(pk=campaign_2023.pk))
+    category = campaign_2023.categories.first()
+    subtype = category.subtypes.first()
+    urls = [
+        *_urls(campaign_2023),
+        reverse("campaigns:copy", args=[campaign_2023.pk]),
+        reverse("campaigns:set_current", args=[campaign_2023.pk]),
+        reverse("campaigns:category_action", args=[campaign_2023.pk, category.pk]),
+        reverse("campaigns:subtype_action", args=[campaign_2023.pk, category.pk, subtype.pk]),
+    ]
+    garbage = {
+        "action": "save",
+        "year": "x",
+        "name": "名" * 500,
+        "department": "abc",
+        "unit_kind": "zzz",
+        "window_start": "2023-13-45",
+        "route": "1; drop",
+        f"s{subtype.pk}-name": "",
+    }
+    for url in urls:
+        response = admin_client.post(url, garbage)
+        assert response.status_code < 500, url
+    assert model_to_dict(Campaign.objects.get(pk=campaign_2023.pk)) == before
+    assert campaign_2023.categories.count() == 6 and Campaign.objects.count() == 1
+    assert category.subtypes.filter(pk=subtype.pk, name=subtype.name).exists()
