@@ -14,6 +14,9 @@ from django.utils import timezone
 
 SESSION_LAST_SEEN = "sciday_last_seen"
 SESSION_STARTED = "sciday_started"
+# Set at sign-in when the person has enrolled an authenticator although their roles do not
+# require one: having opted in, they are asked for a code too.
+SESSION_HAS_DEVICE = "sciday_has_device"
 
 # Paths a signed-in person may reach while a password change or a second factor is pending.
 _OPEN_PREFIXES = ("/static/", "/media/", "/healthz", "/api/", "/i18n/", "/favicon")
@@ -29,10 +32,13 @@ def password_expired(user) -> bool:
     return user.password_changed_at + timedelta(days=max_age) <= timezone.now()
 
 
-def needs_second_factor(user) -> bool:
+def needs_second_factor(user, session=None) -> bool:
     from sciday.accounts.selectors import user_requires_second_factor
 
-    return user_requires_second_factor(user=user) and not user.is_verified()
+    if user.is_verified():
+        return False
+    opted_in = bool(session is not None and session.get(SESSION_HAS_DEVICE))
+    return opted_in or user_requires_second_factor(user=user)
 
 
 class SessionPolicyMiddleware:
@@ -80,7 +86,7 @@ class SessionPolicyMiddleware:
         if request.path == reverse("accounts:logout"):
             return None
         user = request.user
-        if needs_second_factor(user):
+        if needs_second_factor(user, request.session):
             from sciday.accounts.selectors import user_has_confirmed_device
 
             if user_has_confirmed_device(user=user):

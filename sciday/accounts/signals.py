@@ -15,8 +15,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from sciday.accounts.middleware import SESSION_LAST_SEEN, SESSION_STARTED
+from sciday.accounts.middleware import SESSION_HAS_DEVICE, SESSION_LAST_SEEN, SESSION_STARTED
 from sciday.accounts.models import User, UserSession
+from sciday.accounts.selectors import user_has_confirmed_device
 from sciday.core.audit import audit_record
 from sciday.core.context import client_ip
 
@@ -36,6 +37,7 @@ def on_logged_in(sender, request, user, **kwargs) -> None:
         now = time.time()
         session[SESSION_STARTED] = now
         session[SESSION_LAST_SEEN] = now
+        session[SESSION_HAS_DEVICE] = user_has_confirmed_device(user=user)
         if session.session_key is None:
             session.save()
         # Rows of sessions that have certainly expired are no longer needed.

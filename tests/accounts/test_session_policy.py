@@ -179,3 +179,10 @@ def test_role_granted_takes_effect_on_the_next_request(client, login, national):
     )
     response = client.get(PROFILE)
     assert response.url.startswith(reverse("accounts:otp_setup"))
+
+
+def test_a_person_who_opted_in_is_asked_for_a_code_too(client, login, person):
+    TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    login(person)
+    response = client.get(PROFILE)
+    assert response.url.startswith(reverse("accounts:otp_verify"))
