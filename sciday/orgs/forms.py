@@ -125,7 +125,7 @@ def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Full name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
 
