@@ -6,7 +6,10 @@ service returns), passwords are hashed with argon2 at test-sized cost, and the c
 after each test.
 
 The audit log's append-only triggers refuse the DELETE/TRUNCATE that a transactional test's
-teardown flush issues; `_lift_append_only_for_flush` removes them around that flush only.
+teardown flush issues; `_lift_append_only_for_flush` removes them around that flush only. That
+flush also empties what migrations seed (regions, national structure, the 2023 campaign): a
+transactional test should use `django_db(transaction=True, serialized_rollback=True)` so the
+seed is restored for the tests after it (the e2e `page` fixture does this).
 """
 
 from __future__ import annotations

@@ -42,14 +42,14 @@ def test_raw_delete_is_refused_too(entry):
     assert AuditEntry.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_transactional_tests_can_write_audit_entries():
     """The teardown flush of a transactional test must not trip over the triggers."""
     audit_record(actor=None, action="core.test.recorded")
     assert AuditEntry.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_triggers_are_back_after_a_transactional_flush():
     # Runs after the test above (file order): its flush lifted the triggers and put them back.
     entry = audit_record(actor=None, action="core.test.recorded")
