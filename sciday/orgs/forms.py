@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +52,8 @@ class RegionFieldsMixin(forms.Form):
         self.fields["prefecture"].widget.choices = prefectures
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         province = (data.get("province") or "").strip()
         prefecture = (data.get("prefecture") or "").strip()
         if prefecture and province and prefecture[:2] != province[:2]:
@@ -95,7 +98,7 @@ class UnitCreateForm(UnitEditForm):
 
     def __init__(self, *args, parent: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (kind.value, kind.label)
             for kind in UnitKind
             if parent.kind in ALLOWED_PARENT_KINDS[kind.value]
@@ -117,10 +120,10 @@ class UnitMoveForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = targets
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = targets
 
 
-def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
+def _role_choices(roles: list[str]) -> list[tuple[str, Any]]:
     return [(role, Role(role).label) for role in roles]
 
 
@@ -131,7 +134,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, roles: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(roles)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(roles)
         if Role.UNIT_EDITOR in roles:
             self.fields["role"].initial = Role.UNIT_EDITOR
 
@@ -141,4 +144,4 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, roles: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(roles)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(roles)

@@ -116,8 +116,8 @@ def assignable_roles(user, unit: Unit) -> list[str]:
     """Return the roles `user` may give people in `unit` (by invitation or role change)."""
     if not can(user, Cap.MEMBER_MANAGE, unit):
         return []
-    unit_roles = [Role.UNIT_ADMIN, Role.UNIT_EDITOR, Role.EXPERT, Role.CONSULTANT]
-    national = [Role.CAMPAIGN_ADMIN, Role.DEPARTMENT_REVIEWER]
+    unit_roles: list[str] = [Role.UNIT_ADMIN, Role.UNIT_EDITOR, Role.EXPERT, Role.CONSULTANT]
+    national: list[str] = [Role.CAMPAIGN_ADMIN, Role.DEPARTMENT_REVIEWER]
     if unit.kind != UnitKind.NATIONAL_DEPARTMENT:
         return unit_roles
     if has_global(user, Cap.MEMBER_MANAGE):

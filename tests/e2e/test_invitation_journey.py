@@ -100,3 +100,16 @@ def test_unit_admin_invites_a_member_who_accepts_and_sees_the_unit(browser, live
 
     membership = Membership.objects.get(user__email="newcomer@journey.cn")
     assert membership.unit_id == unit.pk and membership.role == Role.UNIT_EDITOR
+
+
+def test_api_docs_render_from_local_assets(page):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    response = page.goto("/api/v1/docs")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "sciday API" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() >= 10  # the operations are listed
+    assert page.js_errors == []
+    base = page.url.split("/api/")[0]
+    assert all(url.startswith((base, "data:")) for url in requests), requests
