@@ -227,6 +227,7 @@ class Command(BaseCommand):
         return 1
 
     def _membership(self, user: User, person: DemoPerson) -> int:
+        assert person.role is not None
         unit = Unit.objects.get(code=person.unit)
         membership, new = Membership.objects.get_or_create(
             user=user, unit=unit, defaults={"role": person.role}
