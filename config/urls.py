@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sciday.portal.urls")),
     path("", include("sciday.core.urls")),
     path("accounts/", include("sciday.accounts.urls")),

@@ -1,4 +1,4 @@
-"""Factories for test data. Write through models here only; tests of behaviour go through services."""
+"""Factories for test data: written through models here; behaviour tests go through services."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_unit(
-    *, name: str | None = None, kind: str = UnitKind.OTHER, parent: Unit | None = None,
+    *,
+    name: str | None = None,
+    kind: str = UnitKind.OTHER,
+    parent: Unit | None = None,
     region: str | None = None,
 ) -> Unit:
     """Create a unit directly (no policy), under `parent` or as a root."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
@@ -135,7 +137,7 @@ class RouteForm(forms.Form):
                 "as_chapter_of": instance.as_chapter_of,
             }
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = national_departments()
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = national_departments()
 
 
 class ContactForm(_ModelFieldsForm):
@@ -144,8 +146,9 @@ class ContactForm(_ModelFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = national_departments()
-        self.fields["department"].empty_label = None
+        department = cast(forms.ModelChoiceField, self.fields["department"])
+        department.queryset = national_departments()
+        department.empty_label = None
 
 
 class CopyForm(forms.Form):

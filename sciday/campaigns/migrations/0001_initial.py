@@ -5,125 +5,293 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='year')),
-                ('edition', models.PositiveSmallIntegerField(help_text='Which Workers Day this is: 2023 was the seventh.', verbose_name='edition')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('theme', models.CharField(max_length=100, verbose_name='theme')),
-                ('theme_en', models.CharField(blank=True, max_length=200, verbose_name='theme in English')),
-                ('window_start', models.DateField(verbose_name='activities from')),
-                ('window_end', models.DateField(verbose_name='activities until')),
-                ('window_label', models.CharField(blank=True, help_text='As the notice words it, e.g. 2023年5月上旬-6月上旬.', max_length=100, verbose_name='activity period as written')),
-                ('day', models.DateField(verbose_name='the Day')),
-                ('awards_from', models.DateField(blank=True, null=True, verbose_name='awards encouraged from')),
-                ('awards_until', models.DateField(blank=True, null=True, verbose_name='awards encouraged until')),
-                ('report_deadline', models.DateTimeField(verbose_name='summary report deadline')),
-                ('doc_number', models.CharField(max_length=60, verbose_name='document number')),
-                ('doc_title', models.CharField(max_length=200, verbose_name='title')),
-                ('issuers', models.JSONField(default=list, help_text='Names of the issuing authorities, lead issuer first.', verbose_name='issuing authorities')),
-                ('issue_date', models.DateField(verbose_name='date of issue')),
-                ('recipients', models.TextField(verbose_name='recipients (主送机关)')),
-                ('body', models.TextField(help_text='One paragraph per line. Lines starting with 一、 are first-level headings, （一） second-level, 1. third-level.', verbose_name='body')),
-                ('attachments_note', models.TextField(blank=True, verbose_name='attachments')),
-                ('annotation', models.CharField(blank=True, max_length=100, verbose_name='annotation (附注)')),
-                ('copy_to', models.CharField(blank=True, max_length=300, verbose_name='copied to (抄送)')),
-                ('printed_by', models.CharField(blank=True, max_length=100, verbose_name='printed by (印发机关)')),
-                ('printed_on', models.DateField(blank=True, null=True, verbose_name='printed on')),
-                ('is_current', models.BooleanField(default=False, verbose_name='current campaign')),
-                ('is_published', models.BooleanField(default=False, verbose_name='published')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="year")),
+                (
+                    "edition",
+                    models.PositiveSmallIntegerField(
+                        help_text="Which Workers Day this is: 2023 was the seventh.",
+                        verbose_name="edition",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("theme", models.CharField(max_length=100, verbose_name="theme")),
+                (
+                    "theme_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="theme in English"),
+                ),
+                ("window_start", models.DateField(verbose_name="activities from")),
+                ("window_end", models.DateField(verbose_name="activities until")),
+                (
+                    "window_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="As the notice words it, e.g. 2023年5月上旬-6月上旬.",
+                        max_length=100,
+                        verbose_name="activity period as written",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="the Day")),
+                (
+                    "awards_from",
+                    models.DateField(blank=True, null=True, verbose_name="awards encouraged from"),
+                ),
+                (
+                    "awards_until",
+                    models.DateField(blank=True, null=True, verbose_name="awards encouraged until"),
+                ),
+                ("report_deadline", models.DateTimeField(verbose_name="summary report deadline")),
+                ("doc_number", models.CharField(max_length=60, verbose_name="document number")),
+                ("doc_title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "issuers",
+                    models.JSONField(
+                        default=list,
+                        help_text="Names of the issuing authorities, lead issuer first.",
+                        verbose_name="issuing authorities",
+                    ),
+                ),
+                ("issue_date", models.DateField(verbose_name="date of issue")),
+                ("recipients", models.TextField(verbose_name="recipients (主送机关)")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="One paragraph per line. Lines starting with 一、 are first-level headings, （一） second-level, 1. third-level.",
+                        verbose_name="body",
+                    ),
+                ),
+                ("attachments_note", models.TextField(blank=True, verbose_name="attachments")),
+                (
+                    "annotation",
+                    models.CharField(blank=True, max_length=100, verbose_name="annotation (附注)"),
+                ),
+                (
+                    "copy_to",
+                    models.CharField(blank=True, max_length=300, verbose_name="copied to (抄送)"),
+                ),
+                (
+                    "printed_by",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="printed by (印发机关)"
+                    ),
+                ),
+                ("printed_on", models.DateField(blank=True, null=True, verbose_name="printed on")),
+                ("is_current", models.BooleanField(default=False, verbose_name="current campaign")),
+                ("is_published", models.BooleanField(default=False, verbose_name="published")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-year'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='campaigns_one_current'), models.CheckConstraint(condition=models.Q(('window_end__gte', models.F('window_start'))), name='campaigns_window_ordered')],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="campaigns_one_current",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("window_end__gte", models.F("window_start"))),
+                        name="campaigns_window_ordered",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name in English')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in English"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity category',
-                'verbose_name_plural': 'activity categories',
-                'ordering': ['campaign', 'number'],
+                "verbose_name": "activity category",
+                "verbose_name_plural": "activity categories",
+                "ordering": ["campaign", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('people', models.CharField(max_length=200, verbose_name='contact people')),
-                ('phone', models.CharField(max_length=60, verbose_name='telephone')),
-                ('fax', models.CharField(blank=True, max_length=60, verbose_name='fax')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('postcode', models.CharField(blank=True, max_length=6, verbose_name='postcode')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='campaigns.campaign')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unit', verbose_name='department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("people", models.CharField(max_length=200, verbose_name="contact people")),
+                ("phone", models.CharField(max_length=60, verbose_name="telephone")),
+                ("fax", models.CharField(blank=True, max_length=60, verbose_name="fax")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("postcode", models.CharField(blank=True, max_length=6, verbose_name="postcode")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unit",
+                        verbose_name="department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['campaign', 'position', 'id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["campaign", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReportRoute',
+            name="ReportRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_kind', models.CharField(choices=[('national_department', 'national department'), ('provincial_cast', 'provincial association for science and technology'), ('provincial_std', 'provincial science and technology department'), ('national_society', 'national society'), ('university_cast', 'university association for science and technology'), ('enterprise_cast', 'enterprise association for science and technology'), ('local_cast', 'local association for science and technology'), ('other', 'other')], max_length=32, verbose_name='unit kind')),
-                ('as_chapter_of', models.CharField(blank=True, help_text='Set when the report is a dedicated chapter of another summary.', max_length=100, verbose_name='as a chapter of')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routes', to='campaigns.campaign')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.unit', verbose_name='receiving department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        choices=[
+                            ("national_department", "national department"),
+                            (
+                                "provincial_cast",
+                                "provincial association for science and technology",
+                            ),
+                            ("provincial_std", "provincial science and technology department"),
+                            ("national_society", "national society"),
+                            (
+                                "university_cast",
+                                "university association for science and technology",
+                            ),
+                            (
+                                "enterprise_cast",
+                                "enterprise association for science and technology",
+                            ),
+                            ("local_cast", "local association for science and technology"),
+                            ("other", "other"),
+                        ],
+                        max_length=32,
+                        verbose_name="unit kind",
+                    ),
+                ),
+                (
+                    "as_chapter_of",
+                    models.CharField(
+                        blank=True,
+                        help_text="Set when the report is a dedicated chapter of another summary.",
+                        max_length=100,
+                        verbose_name="as a chapter of",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routes",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.unit",
+                        verbose_name="receiving department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report route',
-                'verbose_name_plural': 'report routes',
-                'ordering': ['campaign', 'unit_kind'],
+                "verbose_name": "report route",
+                "verbose_name_plural": "report routes",
+                "ordering": ["campaign", "unit_kind"],
             },
         ),
         migrations.CreateModel(
-            name='SubType',
+            name="SubType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name in English')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subtypes', to='campaigns.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="name in English"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subtypes",
+                        to="campaigns.category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity sub-type',
-                'verbose_name_plural': 'activity sub-types',
-                'ordering': ['category', 'position', 'id'],
+                "verbose_name": "activity sub-type",
+                "verbose_name_plural": "activity sub-types",
+                "ordering": ["category", "position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('campaign', 'number'), name='campaigns_category_number'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "number"), name="campaigns_category_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportroute',
-            constraint=models.UniqueConstraint(fields=('campaign', 'unit_kind'), name='campaigns_route_kind'),
+            model_name="reportroute",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "unit_kind"), name="campaigns_route_kind"
+            ),
         ),
     ]
