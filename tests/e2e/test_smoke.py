@@ -18,7 +18,9 @@ def test_health_check_in_the_browser(page):
     assert body["status"] == "ok"
 
 
-@pytest.mark.parametrize("path", ["/notice/", "/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/notice/", "/notice/2023/", "/accounts/login/", "/accounts/password/reset/"]
+)
 def test_public_page_has_no_serious_accessibility_violation(page, path):
     response = page.goto(path)
     assert response is not None and response.status == 200
