@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from sciday.campaigns import policy
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute, SubType
@@ -90,3 +93,23 @@ def published_years(*, exclude: int | None = None) -> list[int]:
 def national_departments() -> QuerySet[Unit]:
     """Return the units that may receive reports or be listed as contacts."""
     return Unit.objects.filter(kind=UnitKind.NATIONAL_DEPARTMENT, is_active=True).order_by("path")
+
+
+def notice_document_html(*, campaign: Campaign) -> SafeString:
+    """Return the notice laid out as HTML (the `<article>`), cached until the campaign changes.
+
+    The key holds the campaign's `updated_at`, which every campaigns service bumps (contacts,
+    categories and routes included), so an edit shows at once on every server sharing the cache.
+    """
+    from sciday.campaigns import document
+
+    key = f"campaigns:notice:{campaign.pk}:{campaign.updated_at.timestamp()}"
+    html = cache.get(key)
+    if html is None:
+        contacts = campaign_contacts(campaign=campaign)
+        html = render_to_string(
+            "campaigns/_notice_document.html",
+            {"doc": document.notice_document(campaign, contacts)},
+        )
+        cache.set(key, html, timeout=24 * 60 * 60)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template with autoescaping

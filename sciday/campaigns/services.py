@@ -71,6 +71,11 @@ def _require_admin(actor) -> None:
     policy.require(actor, Cap.CAMPAIGN_MANAGE)
 
 
+def _touch(campaign_id: int) -> None:
+    """Mark the campaign changed (its notice and pages are cached on `updated_at`)."""
+    Campaign.objects.filter(pk=campaign_id).update(updated_at=timezone.now())
+
+
 def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -366,6 +371,7 @@ def _check_category_name(campaign: Campaign, name: str, exclude_pk: int | None =
 def category_create(*, actor, campaign: Campaign, name: str, **data: Any) -> Category:
     """Add a category at the end of the campaign's list; return it."""
     _require_admin(actor)
+    _touch(campaign.pk)
     data = _clean_names({"name": name, **data}, CATEGORY_FIELDS)
     _check_category_name(campaign, data["name"])
     last = campaign.categories.aggregate(n=Max("number"))["n"] or 0
@@ -380,6 +386,7 @@ def category_create(*, actor, campaign: Campaign, name: str, **data: Any) -> Cat
 def category_update(*, actor, category: Category, **data: Any) -> Category:
     """Rename or describe a category; return it."""
     _require_admin(actor)
+    _touch(category.campaign_id)
     data = _clean_names(data, CATEGORY_FIELDS)
     category = Category.objects.select_for_update().get(pk=category.pk)
     before = snapshot(category, CATEGORY_FIELDS)
@@ -409,6 +416,7 @@ def _renumber_categories(campaign: Campaign, ordered: list[Category]) -> None:
 def category_move(*, actor, category: Category, direction: str) -> Category:
     """Move a category one place "up" or "down"; numbers stay 1..n; return it."""
     _require_admin(actor)
+    _touch(category.campaign_id)
     ordered = list(
         Category.objects.select_for_update()
         .filter(campaign_id=category.campaign_id)
@@ -444,6 +452,7 @@ def _delete_unless_used(obj, message) -> None:
 def category_delete(*, actor, category: Category) -> None:
     """Remove a category and its sub-types, unless activities use them; renumber the rest."""
     _require_admin(actor)
+    _touch(category.campaign_id)
     campaign = category.campaign
     name = str(category)
     pk = category.pk
@@ -470,6 +479,7 @@ def _check_subtype_name(category: Category, name: str, exclude_pk: int | None = 
 def subtype_create(*, actor, category: Category, name: str, name_en: str = "") -> SubType:
     """Add a sub-type at the end of the category's list; return it."""
     _require_admin(actor)
+    _touch(category.campaign_id)
     data = _clean_names({"name": name, "name_en": name_en}, SUBTYPE_FIELDS)
     _check_subtype_name(category, data["name"])
     last = category.subtypes.aggregate(n=Max("position"))["n"] or 0
@@ -484,6 +494,7 @@ def subtype_create(*, actor, category: Category, name: str, name_en: str = "") -
 def subtype_update(*, actor, subtype: SubType, **data: Any) -> SubType:
     """Rename a sub-type; return it."""
     _require_admin(actor)
+    _touch(subtype.category.campaign_id)
     data = _clean_names(data, SUBTYPE_FIELDS)
     subtype = SubType.objects.select_for_update().select_related("category").get(pk=subtype.pk)
     before = snapshot(subtype, SUBTYPE_FIELDS)
@@ -502,6 +513,7 @@ def subtype_update(*, actor, subtype: SubType, **data: Any) -> SubType:
 def subtype_move(*, actor, subtype: SubType, direction: str) -> SubType:
     """Move a sub-type one place "up" or "down" within its category; return it."""
     _require_admin(actor)
+    _touch(subtype.category.campaign_id)
     ordered = list(
         SubType.objects.select_for_update()
         .filter(category_id=subtype.category_id)
@@ -529,6 +541,7 @@ def subtype_move(*, actor, subtype: SubType, direction: str) -> SubType:
 def subtype_delete(*, actor, subtype: SubType) -> None:
     """Remove a sub-type unless activities use it."""
     _require_admin(actor)
+    _touch(subtype.category.campaign_id)
     category = subtype.category
     name, pk = str(subtype), subtype.pk
     _delete_unless_used(subtype, _("Activities use this sub-type, so it cannot be removed."))
@@ -555,6 +568,7 @@ def route_set(
 ) -> ReportRoute:
     """Send the summary reports of units of `unit_kind` to `department`; return the route."""
     _require_admin(actor)
+    _touch(campaign.pk)
     if unit_kind not in UnitKind.values or unit_kind == UnitKind.NATIONAL_DEPARTMENT:
         raise DomainError(_("Choose the kind of unit that reports."), field="unit_kind")
     department = _national_department(department)
@@ -584,6 +598,7 @@ def route_set(
 @transaction.atomic
 def route_delete(*, actor, route: ReportRoute) -> None:
     _require_admin(actor)
+    _touch(route.campaign_id)
     campaign, kind = route.campaign, route.unit_kind
     route.delete()
     audit_record(
@@ -618,6 +633,7 @@ def _apply_contact(contact: Contact, data: dict[str, Any]) -> None:
 def contact_create(*, actor, campaign: Campaign, **data: Any) -> Contact:
     """Add a department's contacts at the end of the list; return them."""
     _require_admin(actor)
+    _touch(campaign.pk)
     last = campaign.contacts.aggregate(n=Max("position"))["n"] or 0
     contact = Contact(campaign=campaign, position=last + 1)
     if "department" not in data:
@@ -636,6 +652,7 @@ def contact_create(*, actor, campaign: Campaign, **data: Any) -> Contact:
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, **data: Any) -> Contact:
     _require_admin(actor)
+    _touch(contact.campaign_id)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     before = snapshot(contact, CONTACT_FIELDS)
     _apply_contact(contact, data)
@@ -649,6 +666,7 @@ def contact_update(*, actor, contact: Contact, **data: Any) -> Contact:
 @transaction.atomic
 def contact_delete(*, actor, contact: Contact) -> None:
     _require_admin(actor)
+    _touch(contact.campaign_id)
     campaign, name = contact.campaign, str(contact)
     contact.delete()
     audit_record(

@@ -37,18 +37,16 @@ from sciday.core.errors import DomainError, apply_to_form
 def notice(request, year: int | None = None):
     """The campaign's notice in official-document layout (the current one, or that of `year`)."""
     campaign = selectors.campaign_for_notice(viewer=request.user, year=year)
-    contacts = selectors.campaign_contacts(campaign=campaign)
-    return render(
-        request,
-        "campaigns/notice.html",
-        {
-            "campaign": campaign,
-            "doc": document.notice_document(campaign, contacts),
-            "fonts_css": document.fonts_css(".gw"),
-            "other_years": selectors.published_years(exclude=campaign.year),
-            "can_manage": can_manage(request.user),
-        },
-    )
+    context = {
+        "campaign": campaign,
+        "document_html": selectors.notice_document_html(campaign=campaign),
+        "fonts_css": document.fonts_css(".gw"),
+        "other_years": selectors.published_years(exclude=campaign.year),
+        "can_manage": can_manage(request.user),
+    }
+    if campaign.is_current:
+        context["current_campaign"] = campaign  # the shell need not fetch it again
+    return render(request, "campaigns/notice.html", context)
 
 
 # --- Campaign admins' pages -------------------------------------------------------------------
