@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute, SubType
 from sciday.campaigns.selectors import national_departments
+from sciday.campaigns.services import CAMPAIGN_FIELDS
 from sciday.orgs.models import UnitKind
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,30 +19,8 @@ _DATETIME = forms.DateTimeInput(
     attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
 )
 
-CAMPAIGN_FORM_FIELDS = [
-    "edition",
-    "name",
-    "theme",
-    "theme_en",
-    "window_start",
-    "window_end",
-    "window_label",
-    "day",
-    "awards_from",
-    "awards_until",
-    "report_deadline",
-    "doc_number",
-    "doc_title",
-    "issue_date",
-    "recipients",
-    "body",
-    "attachments_note",
-    "annotation",
-    "copy_to",
-    "printed_by",
-    "printed_on",
-    "is_published",
-]
+# The issuers are a list: the form edits them as lines in a field of their own.
+CAMPAIGN_FORM_FIELDS = [name for name in CAMPAIGN_FIELDS if name != "issuers"]
 
 
 class _ModelFieldsForm(forms.Form):
