@@ -1,0 +1,130 @@
+"""The two full-text backends behind one interface, chosen by the connection's vendor.
+
+Both index the analyzed tokens stored in `SearchEntry.title_terms` / `body_terms` (tokens joined
+by spaces) and answer the same query: every term present, in the title or the body. Because the
+tokens are produced by our analyzer, the database's own tokenizer only has to split on spaces:
+
+- SQLite: an external-content FTS5 table over the two terms columns, tokenizer `ascii` (splits
+  on ASCII spaces and punctuation only, so every analyzed token stays one FTS token), kept in
+  sync by triggers on the entry table. Rank: bm25 with the title weighted 10 : 1.
+- PostgreSQL: a stored generated column `search_vector` =
+  setweight(to_tsvector('simple', title_terms), 'A') || to_tsvector('simple', body_terms),
+  with a GIN index. Rank: ts_rank with length normalization 1.
+
+Queries quote every term, so the database parses a query term exactly as it parsed the same
+token in a document. Ranks are reported "higher is better" on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TABLE = "search_searchentry"
+FTS_TABLE = "search_searchentry_fts"
+
+# Table names are constants of this module; nothing here comes from input.
+_SQLITE_INSTALL = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        title_terms, body_terms, content='{TABLE}', content_rowid='id', tokenize='ascii')""",
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_fts_insert AFTER INSERT ON {TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title_terms, body_terms)
+        VALUES (new.id, new.title_terms, new.body_terms);
+        END""",  # noqa: S608
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_fts_delete AFTER DELETE ON {TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_terms, body_terms)
+        VALUES ('delete', old.id, old.title_terms, old.body_terms);
+        END""",  # noqa: S608
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_fts_update AFTER UPDATE ON {TABLE} BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_terms, body_terms)
+        VALUES ('delete', old.id, old.title_terms, old.body_terms);
+        INSERT INTO {FTS_TABLE}(rowid, title_terms, body_terms)
+        VALUES (new.id, new.title_terms, new.body_terms);
+        END""",  # noqa: S608
+    # Index whatever rows already exist.
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",  # noqa: S608
+]
+_SQLITE_REMOVE = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_fts_insert",
+    f"DROP TRIGGER IF EXISTS {TABLE}_fts_delete",
+    f"DROP TRIGGER IF EXISTS {TABLE}_fts_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+_POSTGRES_INSTALL = [
+    f"""ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector
+        GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple'::regconfig, title_terms), 'A')
+            || to_tsvector('simple'::regconfig, body_terms)
+        ) STORED""",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_vector_gin ON {TABLE} USING gin (search_vector)",
+]
+_POSTGRES_REMOVE = [
+    f"DROP INDEX IF EXISTS {TABLE}_vector_gin",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS search_vector",
+]
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    """Create the full-text structure for this connection's vendor (migration 0002)."""
+    _run(connection, _POSTGRES_INSTALL if _is_postgres(connection) else _SQLITE_INSTALL)
+
+
+def remove(connection: BaseDatabaseWrapper) -> None:
+    _run(connection, _POSTGRES_REMOVE if _is_postgres(connection) else _SQLITE_REMOVE)
+
+
+def _is_postgres(connection: BaseDatabaseWrapper) -> bool:
+    if connection.vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"no search backend for {connection.vendor}")
+    return connection.vendor == "postgresql"
+
+
+def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@dataclass(frozen=True)
+class MatchSQL:
+    """SQL pieces for "entries matching these terms": FROM, WHERE, rank expression, params.
+
+    The entry table is aliased `e`. `from_params` belong to `from_sql`, `where_params` to
+    `where_sql`; the rank expression takes no parameters.
+    """
+
+    from_sql: str
+    from_params: list[str]
+    where_sql: str
+    where_params: list[str]
+    rank_sql: str
+
+
+def _fts5_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _tsquery_operand(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def match_sql(connection: BaseDatabaseWrapper, terms: list[str]) -> MatchSQL:
+    """Return the SQL that selects entries containing every one of `terms` (non-empty)."""
+    if _is_postgres(connection):
+        tsquery = " & ".join(_tsquery_operand(t) for t in terms)
+        return MatchSQL(
+            from_sql=f"{TABLE} e CROSS JOIN to_tsquery('simple'::regconfig, %s) q",
+            from_params=[tsquery],
+            where_sql="e.search_vector @@ q",
+            where_params=[],
+            rank_sql="ts_rank(e.search_vector, q, 1)",
+        )
+    fts_query = " ".join(_fts5_string(t) for t in terms)
+    return MatchSQL(
+        from_sql=f"{FTS_TABLE} JOIN {TABLE} e ON e.id = {FTS_TABLE}.rowid",
+        from_params=[],
+        where_sql=f"{FTS_TABLE} MATCH %s",
+        where_params=[fts_query],
+        rank_sql=f"-bm25({FTS_TABLE}, 10.0, 1.0)",
+    )
