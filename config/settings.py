@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sciday.orgs",
     "sciday.accounts",
     "sciday.campaigns",
+    "sciday.search",
     "sciday.portal",
     "sciday.api",
 ]
