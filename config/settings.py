@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sciday.accounts",
     "sciday.campaigns",
     "sciday.search",
+    "sciday.activities",
     "sciday.portal",
     "sciday.api",
 ]

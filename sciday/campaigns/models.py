@@ -56,6 +56,15 @@ class Campaign(models.Model):
     printed_on = models.DateField(_("printed on"), null=True, blank=True)
     is_current = models.BooleanField(_("current campaign"), default=False)
     is_published = models.BooleanField(_("published"), default=False)
+    trusted_units = models.ManyToManyField(
+        "orgs.Unit",
+        verbose_name=_("trusted units"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "These units and their sub-units publish their activities without approval."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

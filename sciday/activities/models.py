@@ -1,0 +1,248 @@
+"""Activities of a campaign, the venues they take place in, and each activity's workflow history.
+
+An activity belongs to a campaign and a lead unit, with co-organizing units (联动). Its status moves
+only through the services in `sciday.activities.services`; each move leaves an `ActivityEvent`
+(who, from, to, why) for the history shown on the activity's page, besides the audit log entry.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class VenueKind(models.TextChoices):
+    SCIENTIST_SPIRIT_BASE = "scientist_spirit_base", _("scientist-spirit education base")
+    SCIENCE_EDUCATION_BASE = "science_education_base", _("science education base")
+    ACADEMIC_ETHOS_STUDIO = "academic_ethos_studio", _("academic ethos heritage studio")
+    CIVILIZATION_PRACTICE_CENTER = (
+        "civilization_practice_center",
+        _("new-era civilization practice center"),
+    )
+    PARTY_MASS_CENTER = "party_mass_center", _("party and mass service center")
+    COMMUNITY_CENTER = "community_center", _("community service center")
+    SCHOOL = "school", _("school")
+    INSTITUTE = "institute", _("research institute")
+    ENTERPRISE = "enterprise", _("enterprise")
+    OTHER = "other", _("other")
+
+
+class Venue(models.Model):
+    """A place activities are held in: an education base, a center, a school... (a registry)."""
+
+    kind = models.CharField(_("kind"), max_length=40, choices=VenueKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("owning unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="venues",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["region", "name"]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Format(models.TextChoices):
+    OFFLINE = "offline", _("offline")
+    ONLINE = "online", _("online")
+    HYBRID = "hybrid", _("online and offline")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    PUBLISHED = "published", _("published")
+    RETURNED = "returned", _("returned")
+    CANCELLED = "cancelled", _("cancelled")
+    FINISHED = "finished", _("finished")
+
+
+# Statuses everyone, anonymous visitors included, may see.
+PUBLIC_STATUSES = frozenset({Status.PUBLISHED, Status.CANCELLED, Status.FINISHED})
+NEEDS_PLACE = frozenset({Format.OFFLINE, Format.HYBRID})
+NEEDS_LINK = frozenset({Format.ONLINE, Format.HYBRID})
+
+
+class Activity(models.Model):
+    """One activity a unit organizes in a campaign."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    lead_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        related_name="led_activities",
+    )
+    co_organizers = models.ManyToManyField(
+        "orgs.Unit",
+        verbose_name=_("co-organizers"),
+        blank=True,
+        related_name="co_organized_activities",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    body = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        "campaigns.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    subtype = models.ForeignKey(
+        "campaigns.SubType",
+        verbose_name=_("sub-type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    region = models.ForeignKey(
+        "orgs.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    online_url = models.URLField(_("live-stream or meeting link"), max_length=500, blank=True)
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave blank for no limit.")
+    )
+    signup_required = models.BooleanField(_("sign-up required"), default=False)
+    expected_participants = models.PositiveIntegerField(
+        _("expected participants"), null=True, blank=True
+    )
+    actual_participants = models.PositiveIntegerField(
+        _("actual participants"), null=True, blank=True
+    )
+    online_views = models.PositiveIntegerField(_("online views"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+    window_override = models.BooleanField(
+        _("dates outside the campaign window allowed"), default=False
+    )
+    region_override = models.BooleanField(
+        _("region outside the unit's province allowed"), default=False
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("The unit's own reference, so that a re-import updates this activity."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "campaign", "starts_at"]),
+            models.Index(fields=["region", "starts_at"]),
+            models.Index(fields=["category", "starts_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_unit", "reference"],
+                condition=~Q(reference=""),
+                name="activities_reference_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="activities_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class ActivityEvent(models.Model):
+    """One step of an activity's workflow: who moved it from which status to which, and why.
+
+    Kept beside the audit log because the activity's page shows its history to its organizers and
+    approvers: one indexed query by activity, readable without audit-log rights.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_repr = models.CharField(_("by"), max_length=200, blank=True)
+    from_status = models.CharField(_("from"), max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+        ordering = ["activity", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.from_status or '-'} → {self.to_status}"

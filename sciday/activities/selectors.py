@@ -1,0 +1,119 @@
+"""Reads of activities and venues, already filtered by what the reader may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from sciday.activities import policy
+from sciday.activities.models import Activity, ActivityEvent, Venue
+from sciday.activities.policy import Cap
+from sciday.orgs.models import Unit
+
+# What a list row and a detail page show, fetched with the activity in the same query.
+_RELATED = (
+    "campaign",
+    "lead_unit",
+    "lead_unit__region",
+    "category",
+    "subtype",
+    "region",
+    "region__parent",
+    "venue",
+)
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    """What a list may be narrowed by; every field is optional.
+
+    `unit` takes its whole subtree (activities led by the unit or its sub-units). `province` is a
+    province code (e.g. 320000): activities held there, or, for online ones without a region,
+    led by a unit of that province. `date_from`/`date_to` are days in Asia/Shanghai; an activity
+    matches when it overlaps them.
+    """
+
+    campaign: int | None = None
+    unit: Unit | None = None
+    status: str | None = None
+    category: int | None = None
+    format: str | None = None
+    province: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
+    """Return the activities `viewer` may see, narrowed by `filters`, soonest first.
+
+    Related rows are joined and co-organizers prefetched: iterating costs two queries whatever
+    the number of rows.
+    """
+    f = filters or ActivityFilters()
+    qs = policy.activities_for(viewer, Cap.VIEW)
+    if f.campaign is not None:
+        qs = qs.filter(campaign_id=f.campaign)
+    if f.unit is not None:
+        qs = qs.filter(lead_unit__path__startswith=f.unit.path)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.category is not None:
+        qs = qs.filter(category_id=f.category)
+    if f.format:
+        qs = qs.filter(format=f.format)
+    if f.province:
+        prefix = str(f.province)[:2]
+        qs = qs.filter(
+            Q(region_id__startswith=prefix)
+            | Q(region__isnull=True, lead_unit__region_id__startswith=prefix)
+        )
+    if f.date_from is not None:
+        qs = qs.filter(ends_at__gt=_day_start(f.date_from))
+    if f.date_to is not None:
+        qs = qs.filter(starts_at__lt=_day_start(f.date_to + timedelta(days=1)))
+    return (
+        qs.select_related(*_RELATED)
+        .prefetch_related(Prefetch("co_organizers", queryset=Unit.objects.order_by("path")))
+        .order_by("starts_at", "id")
+    )
+
+
+def activity_get(*, viewer, pk: int, cap: Cap = Cap.VIEW) -> Activity:
+    """Fetch an activity and check `cap`: 404 outside what the viewer sees, 403 when only seen."""
+    activity = get_object_or_404(
+        Activity.objects.select_related(*_RELATED).prefetch_related(
+            Prefetch("co_organizers", queryset=Unit.objects.order_by("path"))
+        ),
+        pk=pk,
+    )
+    policy.require(viewer, cap, activity)
+    return activity
+
+
+def activity_events(*, activity: Activity) -> QuerySet[ActivityEvent]:
+    """Return the activity's workflow history, oldest first (for whoever may see the activity)."""
+    return ActivityEvent.objects.filter(activity=activity).order_by("created_at", "id")
+
+
+def venue_list(
+    *, region: str | None = None, kind: str | None = None, unit: Unit | None = None
+) -> QuerySet[Venue]:
+    """Return the venues in use (a public registry), narrowed by province or region, kind, unit."""
+    qs = Venue.objects.filter(is_active=True).select_related("region", "unit")
+    if region:
+        code = str(region)
+        qs = qs.filter(region_id__startswith=code[:2] if code.endswith("0000") else code)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs.order_by("region_id", "name")
