@@ -73,8 +73,8 @@ def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet
     if f.province:
         prefix = str(f.province)[:2]
         qs = qs.filter(
-            Q(region_id__startswith=prefix)
-            | Q(region__isnull=True, lead_unit__region_id__startswith=prefix)
+            Q(region__code__startswith=prefix)
+            | Q(region__isnull=True, lead_unit__region__code__startswith=prefix)
         )
     if f.date_from is not None:
         qs = qs.filter(ends_at__gt=_day_start(f.date_from))
@@ -111,7 +111,7 @@ def venue_list(
     qs = Venue.objects.filter(is_active=True).select_related("region", "unit")
     if region:
         code = str(region)
-        qs = qs.filter(region_id__startswith=code[:2] if code.endswith("0000") else code)
+        qs = qs.filter(region__code__startswith=code[:2] if code.endswith("0000") else code)
     if kind:
         qs = qs.filter(kind=kind)
     if unit is not None:
