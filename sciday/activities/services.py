@@ -276,8 +276,6 @@ def _validate(activity: Activity, co_organizers: list[Unit] | None) -> None:
             field="region",
             code="outside_province",
         )
-    if activity.venue is not None and not activity.venue.is_active:
-        raise DomainError(_("This venue is no longer in use."), field="venue", code="venue")
     for co in co_organizers or []:
         if co.pk == lead.pk:
             raise DomainError(
@@ -323,6 +321,15 @@ def _assign(activity: Activity, data: dict[str, Any]) -> None:
             activity.capacity = _count(value, key, minimum=1)
         elif key == "expected_participants":
             activity.expected_participants = _count(value, key)
+        elif key == "venue":
+            # A venue retired later does not block edits of activities already held there.
+            if (
+                value is not None
+                and value.pk != activity.venue_id
+                and not Venue.objects.filter(pk=value.pk, is_active=True).exists()
+            ):
+                raise DomainError(_("This venue is no longer in use."), field="venue", code="venue")
+            activity.venue = value
         elif key in _TEXT:
             setattr(activity, key, (value or "").strip())
         elif key in ("signup_required", "window_override", "region_override"):

@@ -61,9 +61,7 @@ class Campaign(models.Model):
         verbose_name=_("trusted units"),
         blank=True,
         related_name="+",
-        help_text=_(
-            "These units and their sub-units publish their activities without approval."
-        ),
+        help_text=_("These units and their sub-units publish their activities without approval."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

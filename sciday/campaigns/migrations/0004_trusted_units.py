@@ -4,16 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_draft_without_document_number'),
-        ('orgs', '0003_seed_national_structure'),
+        ("campaigns", "0003_draft_without_document_number"),
+        ("orgs", "0003_seed_national_structure"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='trusted_units',
-            field=models.ManyToManyField(blank=True, help_text='These units and their sub-units publish their activities without approval.', related_name='+', to='orgs.unit', verbose_name='trusted units'),
+            model_name="campaign",
+            name="trusted_units",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="These units and their sub-units publish their activities without approval.",
+                related_name="+",
+                to="orgs.unit",
+                verbose_name="trusted units",
+            ),
         ),
     ]
