@@ -85,7 +85,7 @@ def _where(
             clauses.append(f"e.{column} = %s")
             params.append(value)
     if within is not None:
-        sub_sql, sub_params = within.values("pk").query.sql_with_params()
+        sub_sql, sub_params = within.order_by().values("pk").query.sql_with_params()
         clauses.append(f"e.object_id IN ({sub_sql})")
         params.extend(sub_params)
     return clauses, params
