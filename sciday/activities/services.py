@@ -510,7 +510,7 @@ def activity_update(*, actor, activity: Activity, **data: Any) -> Activity:
 
 def _locked(activity: Activity) -> Activity:
     return (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("campaign", "lead_unit", "category", "subtype", "region", "venue")
         .get(pk=activity.pk)
     )
