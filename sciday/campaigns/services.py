@@ -251,7 +251,8 @@ def _shift_datetime(value: datetime, years: int) -> datetime:
 def campaign_copy(*, actor, source: Campaign, year: int) -> Campaign:
     """Make the campaign of `year` by copying `source`; return the new campaign.
 
-    Copied: every fact, the categories with their sub-types, the report routes and the contacts.
+    Copied: every fact, the categories with their sub-types, the report routes, the contacts and
+    the units trusted to publish directly.
     Dates (window, the Day, awards, report deadline) move by whole years; the edition moves by as
     many. Text that names the year ("2023年") in the name, title, period label and body names the
     new year instead; everything else is for the campaign admin to edit.
@@ -337,6 +338,7 @@ def campaign_copy(*, actor, source: Campaign, year: int) -> Campaign:
         )
         for c in source.contacts.all()
     )
+    campaign.trusted_units.set(source.trusted_units.all())
     audit_record(
         actor=actor,
         action="campaigns.campaign.copied",

@@ -213,6 +213,8 @@ def test_contacts(campaign_admin, campaign_2023):
 
 
 def test_copy_to_2024(campaign_admin, campaign_2023):
+    trusted = Unit.objects.get(code="cast-11")
+    campaign_2023.trusted_units.add(trusted)
     before = _state(campaign_2023)
     new = services.campaign_copy(actor=campaign_admin, source=campaign_2023, year=2024)
     assert (new.year, new.edition) == (2024, 8)
@@ -243,6 +245,7 @@ def test_copy_to_2024(campaign_admin, campaign_2023):
     assert list(new.contacts.values_list("people", "phone", "email")) == list(
         campaign_2023.contacts.values_list("people", "phone", "email")
     )
+    assert list(new.trusted_units.all()) == [trusted]
     assert _state(campaign_2023) == before
     assert SubType.objects.filter(category__campaign=campaign_2023).count() == 20
     assert AuditEntry.objects.get(action="campaigns.campaign.copied").changes == {
