@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sciday.activities import policy
+from sciday.activities.indexing import activity_index_refresh
 from sciday.activities.models import (
     NEEDS_LINK,
     NEEDS_PLACE,
@@ -366,6 +367,12 @@ def _co_organizers(units: Iterable[Unit] | None) -> list[Unit] | None:
     return list({u.pk: u for u in units}.values())
 
 
+def _reindex(activity: Activity) -> None:
+    """Bring the activity's search entry up to date once the transaction commits."""
+    pk = activity.pk
+    transaction.on_commit(lambda: activity_index_refresh(pk))
+
+
 def _event(actor, activity: Activity, from_status: str, reason: str = "") -> None:
     is_user = getattr(actor, "is_authenticated", False)
     ActivityEvent.objects.create(
@@ -455,6 +462,7 @@ def activity_create(
             "co_organizers": [str(u) for u in co],
         },
     )
+    _reindex(activity)
     return activity
 
 
@@ -502,6 +510,7 @@ def activity_update(*, actor, activity: Activity, **data: Any) -> Activity:
             diff["co_organizers"] = [before_co, after_co]
     if diff:
         audit_record(actor=actor, action="activities.activity.updated", obj=activity, changes=diff)
+    _reindex(activity)
     return activity
 
 
@@ -556,6 +565,7 @@ def activity_submit(*, actor, activity: Activity) -> Activity:
             obj=activity,
             changes={"trusted_unit": True},
         )
+    _reindex(activity)
     return activity
 
 
@@ -569,6 +579,7 @@ def activity_approve(*, actor, activity: Activity) -> Activity:
     activity.save()
     _event(actor, activity, Status.SUBMITTED)
     audit_record(actor=actor, action="activities.activity.published", obj=activity)
+    _reindex(activity)
     return activity
 
 
@@ -592,6 +603,7 @@ def activity_return(*, actor, activity: Activity, reason: str) -> Activity:
     audit_record(
         actor=actor, action="activities.activity.returned", obj=activity, changes={"reason": reason}
     )
+    _reindex(activity)
     return activity
 
 
@@ -614,6 +626,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
         obj=activity,
         changes={"reason": reason},
     )
+    _reindex(activity)
     return activity
 
 
@@ -644,6 +657,7 @@ def activity_finish(
             "online_views": activity.online_views,
         },
     )
+    _reindex(activity)
     return activity
 
 
