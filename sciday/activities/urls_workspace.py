@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+"""The activities workspace, mounted at /workspace/activities/."""
+
+from django.urls import path
+
+from sciday.activities import views_workspace as views
 
 app_name = "activity_admin"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_create, name="create"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="edit"),
+    path("<int:pk>/<slug:transition>/", views.activity_transition, name="transition"),
+    path("venues/", views.venue_list, name="venue_list"),
+    path("venues/new/", views.venue_create, name="venue_create"),
+    path("venues/<int:pk>/edit/", views.venue_edit, name="venue_edit"),
+]
