@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sciday.search import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_view, name="search"),
+]
