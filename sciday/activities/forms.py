@@ -270,6 +270,11 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["reason"].label = label
+
 
 class FinishForm(forms.Form):
     actual_participants = forms.CharField(

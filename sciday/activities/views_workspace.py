@@ -52,6 +52,10 @@ TRANSITION_LABELS = {
     Transition.CANCEL: gettext_lazy("Cancel the activity"),
     Transition.FINISH: gettext_lazy("Mark as finished"),
 }
+REASON_LABELS = {
+    Transition.RETURN: gettext_lazy("What should the unit change?"),
+    Transition.CANCEL: gettext_lazy("Why is the activity cancelled?"),
+}
 TRANSITION_DONE = {
     Transition.SUBMIT: gettext_lazy("The activity was submitted."),
     Transition.APPROVE: gettext_lazy("The activity was approved and published."),
@@ -252,7 +256,7 @@ def _detail(
     for transition in transitions:
         form = forms.get(transition)
         if form is None and transition in (Transition.RETURN, Transition.CANCEL):
-            form = ReasonForm(prefix=transition.value)
+            form = ReasonForm(prefix=transition.value, label=REASON_LABELS[transition])
         elif form is None and transition == Transition.FINISH:
             form = FinishForm(prefix=transition.value)
         actions.append(
@@ -289,7 +293,7 @@ def activity_transition(request, pk: int, transition: str) -> HttpResponse:
         raise Http404 from None
     form: ReasonForm | FinishForm | None = None
     if step in (Transition.RETURN, Transition.CANCEL):
-        form = ReasonForm(request.POST, prefix=step.value)
+        form = ReasonForm(request.POST, prefix=step.value, label=REASON_LABELS[step])
     elif step == Transition.FINISH:
         form = FinishForm(request.POST, prefix=step.value)
     try:
