@@ -90,10 +90,8 @@ def test_parent_admin_returns_with_a_reason_then_approves(world, login):
     # No reason: refused on the form, nothing changes.
     response = client.post(_go("detail", activity, "return"), {"return-reason": "  "})
     assert response.status_code == 400
-    assert (
-        "请说明需要单位修改的内容" in response.content.decode()
-        or response.context["actions"][1]["form"].errors
-    )
+    return_form = response.context["actions"][1]["form"]
+    assert return_form.errors["reason"] == ["请说明需要修改的内容。"]
     activity.refresh_from_db()
     assert activity.status == Status.SUBMITTED
 
