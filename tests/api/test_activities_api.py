@@ -541,7 +541,7 @@ def test_list_issues_a_fixed_number_of_queries(aworld, call):
             "own" if i % 2 else "other", Status.PUBLISHED, title=f"活动{i}", co_organizers=[]
         )
     assert count() == few
-    assert few <= 8
+    assert few <= 6, few  # token, memberships, count, page, co-organizers
 
 
 def _index(activity: Activity) -> None:
