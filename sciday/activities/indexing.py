@@ -37,17 +37,18 @@ def activity_region_code(activity: Activity) -> str:
 
 def activity_index_body(activity: Activity) -> str:
     """The searchable text of an activity besides its title (plain text, one part a line)."""
+    venue, region, subtype = activity.venue, activity.region, activity.subtype
     parts = [
         activity.summary,
         strip_tags(activity.body),
         activity.lead_unit.name,
         *(u.name for u in activity.co_organizers.all()),
-        activity.venue.name if activity.venue_id else "",
-        activity.venue.address if activity.venue_id else "",
+        venue.name if venue is not None else "",
+        venue.address if venue is not None else "",
         activity.address,
-        activity.region.name if activity.region_id else "",
+        region.name if region is not None else "",
         activity.category.name,
-        activity.subtype.name if activity.subtype_id else "",
+        subtype.name if subtype is not None else "",
         activity.audience,
     ]
     return "\n".join(p.strip() for p in parts if p and p.strip())

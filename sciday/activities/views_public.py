@@ -12,6 +12,7 @@ import calendar as pycalendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -86,10 +87,10 @@ class PublicFilterForm(forms.Form):
 
     def __init__(self, *args, provinces, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [("", _("All provinces"))] + [
-            (r.code, r.name) for r in provinces
-        ]
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        province = cast(forms.ChoiceField, self.fields["province"])
+        province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in provinces]
+        category = cast(forms.TypedChoiceField, self.fields["category"])
+        category.choices = [("", _("All categories"))] + [
             (c.pk, c.short_name or c.name) for c in categories
         ]
         for name in ("date_from", "date_to"):
@@ -302,7 +303,8 @@ def activity_calendar_view(request: HttpRequest) -> HttpResponse:
     weeks_dates = pycalendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     days = {d: Day(d, d.month == month.month) for week in weeks_dates for d in week}
     tz = _tz()
-    for row in rows:
+    for values in rows:
+        row: dict = dict(values)
         first = max(row["starts_at"].astimezone(tz).date(), month)
         # An activity ending at midnight does not take place on the next day.
         end = row["ends_at"].astimezone(tz) - timedelta(microseconds=1)
@@ -402,7 +404,7 @@ def activity_provinces_view(request: HttpRequest) -> HttpResponse:
         .values_list("p", "n")
     )
     list_url = reverse("activities:list")
-    tiles = []
+    tiles: list[Tile] = []
     for region in context["provinces"]:
         prefix = region.code[:2]
         row, col = TILES.get(prefix, (9, 1 + len(tiles) % 8))
@@ -412,7 +414,6 @@ def activity_provinces_view(request: HttpRequest) -> HttpResponse:
         tiles=tiles,
         ranked=sorted(tiles, key=lambda t: (-t.count, t.region.code)),
         total=sum(t.count for t in tiles),
-        unplaced=counts.get(None, 0),
     )
     return render(request, "activities/public/provinces.html", context)
 
