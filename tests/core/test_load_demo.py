@@ -15,9 +15,12 @@ from sciday.orgs.models import Unit, UnitKind
 pytestmark = pytest.mark.django_db
 
 
-def _load() -> str:
+SMALL = 40  # activities in most tests: the default 300 is tested once
+
+
+def _load(activities: int = SMALL) -> str:
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", f"--activities={activities}", stdout=out)
     return out.getvalue()
 
 
@@ -114,3 +117,136 @@ def test_refuses_without_the_seeded_structure():
     Unit.objects.filter(code="cast-33").update(code="renamed-33")
     with pytest.raises(CommandError, match="cast-33"):
         _load()
+
+
+# --- Activities -------------------------------------------------------------------------------
+
+
+def _demo_activities():
+    from sciday.activities.models import Activity
+
+    return Activity.objects.filter(reference__startswith="demo-").select_related(
+        "lead_unit__region", "region", "category", "subtype", "campaign"
+    )
+
+
+def _load_with_index(capture, activities: int = SMALL) -> str:
+    """Load, running the search-index refreshes the services schedule on commit."""
+    with capture(execute=True):
+        return _load(activities)
+
+
+def test_activities_go_through_the_workflow_into_every_status(demo):
+    from sciday.activities.models import ActivityEvent, Status
+
+    activities = list(_demo_activities())
+    assert len(activities) == SMALL
+    by_status = {status: [a for a in activities if a.status == status] for status in Status}
+    assert all(by_status.values()), {s: len(a) for s, a in by_status.items()}
+    assert all(a.return_reason for a in by_status[Status.RETURNED])
+    assert all(a.cancel_reason for a in by_status[Status.CANCELLED])
+    assert all(a.actual_participants for a in by_status[Status.FINISHED])
+    assert all(a.published_at and a.decided_by_id for a in by_status[Status.PUBLISHED])
+    # Real history and audit trail, as if people had clicked through.
+    finished = by_status[Status.FINISHED][0]
+    steps = list(
+        ActivityEvent.objects.filter(activity=finished)
+        .order_by("id")
+        .values_list("to_status", flat=True)
+    )
+    assert steps == [Status.DRAFT, Status.SUBMITTED, Status.PUBLISHED, Status.FINISHED]
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {
+        "activities.activity.created",
+        "activities.activity.submitted",
+        "activities.activity.published",
+        "activities.activity.returned",
+        "activities.activity.cancelled",
+        "activities.activity.finished",
+    } <= actions
+
+
+def test_activities_are_valid_for_their_campaign_and_unit(demo):
+    from sciday.activities.models import Format
+
+    for a in _demo_activities():
+        first, last = a.campaign.window_start, a.campaign.window_end
+        assert a.campaign.year == 2023
+        assert first <= a.starts_at.date() and a.ends_at.date() <= last
+        assert not a.window_override and not a.region_override
+        assert a.title and a.summary
+        assert a.subtype is None or a.subtype.category_id == a.category_id
+        if a.format != Format.ONLINE:
+            assert a.region is not None and a.address
+            if a.lead_unit.code.startswith(("cast-", "std-")):
+                assert a.region.province_code == a.lead_unit.province_code
+        if a.format != Format.OFFLINE:
+            assert a.online_url.startswith("https://")
+
+
+def test_zhejiang_units_activities_are_written_by_the_demo_unit_editor(demo):
+    zhejiang = [a for a in _demo_activities() if a.lead_unit.path.startswith(_path("cast-33"))]
+    editor = User.objects.get(email="unit.editor@sciday.test")
+    assert zhejiang and all(a.created_by_id == editor.pk for a in zhejiang)
+
+
+def _path(code: str) -> str:
+    return Unit.objects.get(code=code).path
+
+
+def test_activities_are_idempotent_and_repeatable(demo):
+    from sciday.activities.models import Activity, ActivityEvent
+
+    before = sorted(_demo_activities().values_list("reference", "title", "status", "starts_at"))
+    audit, events = AuditEntry.objects.count(), ActivityEvent.objects.count()
+    second = _load()
+    assert "(0 new)" in second
+    assert Activity.objects.count() == SMALL
+    assert AuditEntry.objects.count() == audit and ActivityEvent.objects.count() == events
+    # The same seed draws the same activities: deleting them and loading again gives them back.
+    Activity.objects.all().delete()
+    _load()
+    after = sorted(_demo_activities().values_list("reference", "title", "status", "starts_at"))
+    assert after == before
+
+
+def test_published_activities_are_found_by_search(django_capture_on_commit_callbacks, client):
+    from sciday.activities.models import PUBLIC_STATUSES
+    from sciday.search.selectors import search
+
+    _load_with_index(django_capture_on_commit_callbacks)
+    results = search(q="科普", kind="activities.activity", limit=100)
+    public = set(_demo_activities().filter(status__in=PUBLIC_STATUSES).values_list("pk", flat=True))
+    found = {hit.object_id for hit in results.hits}
+    assert found and found <= public
+    response = client.get("/search/", {"q": "科普"})
+    assert response.status_code == 200
+    titles = set(_demo_activities().filter(pk__in=found).values_list("title", flat=True))
+    assert any(title in response.content.decode() for title in titles)
+
+
+def test_default_demo_covers_the_country(django_capture_on_commit_callbacks):
+    """The full default demo, once: every status, most provinces, every category."""
+    from sciday.activities.models import Status
+    from sciday.campaigns.models import Category
+    from sciday.core.demo_activities import DEFAULT_COUNT
+    from sciday.search.selectors import search
+
+    out = _load_with_index(django_capture_on_commit_callbacks, DEFAULT_COUNT)
+    assert f"Demo activities: {DEFAULT_COUNT} ({DEFAULT_COUNT} new)" in out
+    activities = list(_demo_activities())
+    assert len(activities) == DEFAULT_COUNT
+    statuses = {a.status for a in activities}
+    assert statuses == set(Status.values)
+    provinces = {a.lead_unit.province_code for a in activities}
+    assert len(provinces) >= 20
+    assert {a.category_id for a in activities} == set(
+        Category.objects.filter(campaign__year=2023).values_list("pk", flat=True)
+    )
+    assert len({a.subtype_id for a in activities}) >= 15
+    assert {a.format for a in activities} == {"offline", "online", "hybrid"}
+    days = [a.starts_at.date().isoformat() for a in activities]
+    near_the_day = sum("2023-05-23" <= d <= "2023-06-06" for d in days)
+    assert near_the_day > DEFAULT_COUNT * 0.6
+    assert search(q="科普", kind="activities.activity").total >= 20
+    assert "(0 new)" in _load(DEFAULT_COUNT)

@@ -1,8 +1,10 @@
 """Load a realistic demo on top of the seeded national structure, and print its logins.
 
-Idempotent: what exists (by unit code or e-mail) is left as it is, so `make run` calls it on
-every start. Units are created through `sciday.orgs.services.unit_create` by the demo campaign
-admin; people and memberships are seeded directly (no invitation round-trip) and audited.
+Idempotent: what exists (by unit code, e-mail or activity reference) is left as it is, so
+`make run` calls it on every start. Units are created through `sciday.orgs.services.unit_create`
+by the demo campaign admin; people and memberships are seeded directly (no invitation round-trip)
+and audited. Then the 2023 campaign gets a few hundred activities through the activities services
+(`sciday.core.demo_activities`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db import transaction
 
 from sciday.accounts.models import Membership, Role, SystemRole, User
 from sciday.core.audit import audit_record
+from sciday.core.demo_activities import DEFAULT_COUNT, load_demo_activities
 from sciday.orgs.models import Unit, UnitKind
 
 DEMO_PASSWORD = "Sciday-2023!"  # noqa: S105 - the demo's published password
@@ -144,8 +147,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+        parser.add_argument(
+            "--activities",
+            type=int,
+            default=DEFAULT_COUNT,
+            metavar="N",
+            help=f"How many demo activities the 2023 campaign gets (default {DEFAULT_COUNT}).",
+        )
 
-    def handle(self, *args, quiet: bool = False, **options):
+    def handle(self, *args, quiet: bool = False, activities: int = DEFAULT_COUNT, **options):
         missing = [
             c
             for c in ("cast-publicity", "most-talent", "cast-11", "cast-33")
@@ -158,8 +168,18 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created = self._load()
+        # Outside the block above: each service call commits on its own, and the search index
+        # is refreshed as it does.
+        new_activities = load_demo_activities(
+            campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
+            unit_editor=User.objects.get(email="unit.editor@sciday.test"),
+            unit_admin=User.objects.get(email="unit.admin@sciday.test"),
+            count=activities,
+        )
+        created += new_activities
         if not quiet:
             self._print_logins(created)
+            self._print_activities(new_activities)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -242,6 +262,22 @@ class Command(BaseCommand):
         return int(new)
 
     # --- output -------------------------------------------------------------------------------
+
+    def _print_activities(self, new: int) -> None:
+        from django.db.models import Count
+
+        from sciday.activities.models import Activity
+
+        counts = dict(
+            Activity.objects.filter(reference__startswith="demo-")
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        summary = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+        self.stdout.write(
+            f"Demo activities: {sum(counts.values())} ({new} new): {summary or 'none'}."
+        )
 
     def _print_logins(self, created: int) -> None:
         out = self.stdout.write
