@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from sciday.activities import views_import
 from sciday.activities import views_workspace as views
 
 app_name = "activity_admin"
@@ -9,6 +10,10 @@ app_name = "activity_admin"
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_create, name="create"),
+    path("import/template.xlsx", views_import.import_template, name="import_template"),
+    path("import/", views_import.import_upload, name="import"),
+    path("import/<str:token>/", views_import.import_preview, name="import_preview"),
+    path("export.xlsx", views_import.export, name="export"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("<int:pk>/<slug:transition>/", views.activity_transition, name="transition"),
