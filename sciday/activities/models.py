@@ -246,3 +246,83 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class SignupStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmed")
+    WAITING = "waiting", _("on the waiting list")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+ACTIVE_SIGNUP = frozenset({SignupStatus.CONFIRMED, SignupStatus.WAITING})
+
+
+class Signup(models.Model):
+    """One person's place (or place in the queue) at an activity that needs sign-up.
+
+    Within the activity's capacity a sign-up is confirmed; beyond it the person waits, ordered by
+    `position` (increasing per activity, never reused); a cancellation promotes the first waiting
+    person. A person holds at most one active (confirmed or waiting) sign-up per activity; a
+    cancelled one stays as a record and the person may sign up again.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="signups"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="activity_signups",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=SignupStatus.choices)
+    position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
+    created_at = models.DateTimeField(_("signed up"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["activity", "created_at", "id"]
+        indexes = [models.Index(fields=["activity", "status", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(status__in=["confirmed", "waiting"]),
+                name="activities_one_active_signup",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}/{self.user_id}: {self.status}"
+
+
+class Rating(models.Model):
+    """A participant's satisfaction with an activity once it has ended: 1–5, with a comment."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="activity_ratings",
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("rated"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["activity", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="activities_one_rating"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="activities_rating_score_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}/{self.user_id}: {self.score}"

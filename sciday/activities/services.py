@@ -50,6 +50,7 @@ from sciday.activities.models import (
     VenueKind,
 )
 from sciday.activities.policy import Cap
+from sciday.activities.signups import signups_notify_cancelled
 from sciday.campaigns import policy as campaigns_policy
 from sciday.campaigns.models import Campaign, Category, SubType
 from sciday.core.audit import audit_record, changed_fields, snapshot
@@ -611,8 +612,7 @@ def activity_return(*, actor, activity: Activity, reason: str) -> Activity:
 def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
     """Cancel a published activity with `reason` (required, shown on its page); return it.
 
-    Nobody is notified by e-mail yet: sign-up does not exist in this version, so there is no one
-    signed up to tell. The notice to signed-up people belongs here, scheduled on commit.
+    Everyone signed up (confirmed or waiting) gets a notice by e-mail, queued after the commit.
     """
     activity = _begin(actor, activity, Transition.CANCEL)
     reason = _reason(reason, _("Say why the activity is cancelled."))
@@ -626,6 +626,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
         obj=activity,
         changes={"reason": reason},
     )
+    signups_notify_cancelled(activity=activity)
     _reindex(activity)
     return activity
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sciday.activities import views_import
+from sciday.activities import views_import, views_signup
 from sciday.activities import views_workspace as views
 
 app_name = "activity_admin"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("export.xlsx", views_import.export, name="export"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
+    path("<int:pk>/signups/", views_signup.signup_list, name="signups"),
+    path("<int:pk>/signups.csv", views_signup.signup_export, name="signups_csv"),
     path("<int:pk>/<slug:transition>/", views.activity_transition, name="transition"),
     path("venues/", views.venue_list, name="venue_list"),
     path("venues/new/", views.venue_create, name="venue_create"),

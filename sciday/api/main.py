@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI, Swagger
 
-from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs
+from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs, signups
 
 DESCRIPTION = """
 Everything a unit can do on the web pages it can do here, so provincial systems can sync.
@@ -49,3 +49,4 @@ api.add_router("", campaigns.router)
 api.add_router("", activity_import.router)
 api.add_router("", activities.router)
 api.add_router("", activities.venues_router)
+api.add_router("", signups.router)
