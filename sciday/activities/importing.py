@@ -542,17 +542,32 @@ def _changes(activity: Activity, args: dict[str, Any]) -> dict[str, Any]:
 _SKIP_CODES = {"locked", "published", "closed"}
 
 
-def _apply(actor, campaign: Campaign, args: dict[str, Any], result: RowResult) -> None:
-    """Create or update the row's activity through the services (raises DomainError)."""
+def _existing(rows: list[dict[str, Any]]) -> dict[tuple[int, str], Activity]:
+    """The activities the file's references may point to, by (lead unit id, reference)."""
+    references = {_text(r.get("reference", "")) for r in rows} - {""}
+    if not references:
+        return {}
+    qs = (
+        Activity.objects.filter(reference__in=references)
+        .select_related("lead_unit")
+        .prefetch_related("co_organizers")
+    )
+    return {(a.lead_unit_id, a.reference): a for a in qs}
+
+
+def _apply(
+    actor,
+    campaign: Campaign,
+    args: dict[str, Any],
+    result: RowResult,
+    existing_by_ref: dict[tuple[int, str], Activity],
+) -> None:
+    """Create or update the row's activity through the services (raises DomainError).
+
+    The service's own transaction is this row's savepoint: a refusal undoes the row alone.
+    """
     lead = args.pop("lead_unit")
-    existing = None
-    if args["reference"]:
-        existing = (
-            Activity.objects.filter(lead_unit=lead, reference=args["reference"])
-            .select_related("lead_unit")
-            .prefetch_related("co_organizers")
-            .first()
-        )
+    existing = existing_by_ref.get((lead.pk, args["reference"])) if args["reference"] else None
     if existing is None:
         activity = services.activity_create(actor=actor, campaign=campaign, lead_unit=lead, **args)
         result.action = "create"
@@ -595,6 +610,7 @@ def run_import(
     )
     results: list[RowResult] = []
     seen: dict[tuple[int, str], int] = {}
+    existing_by_ref = _existing(rows)
     with transaction.atomic():
         for raw in rows:
             result = RowResult(
@@ -616,8 +632,7 @@ def run_import(
                     continue
                 seen[key] = result.row
             try:
-                with transaction.atomic():
-                    _apply(actor, campaign, args, result)
+                _apply(actor, campaign, args, result, existing_by_ref)
             except DomainError as error:
                 result.errors = []
                 result.add(error.field, error.message)
