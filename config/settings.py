@@ -137,10 +137,13 @@ if REDIS_URL:
     }
     INSTALLED_APPS += ["django_rq"]
 else:
+    # Files under var/, so every process of `make run` (gunicorn workers, the task worker) shares
+    # one cache: an import preview stashed by one worker is found by the next request's worker.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "sciday",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": "sciday",
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -26,6 +26,7 @@ from django.test import TransactionTestCase, override_settings
 
 from tests.factories import PASSWORD
 
+TEST_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Argon2 still, at test-sized cost (see tests/core/hashers.py); production hashes still verify.
 TEST_HASHERS = [
@@ -64,7 +65,11 @@ def _lift_append_only_for_flush() -> None:
 def _test_defaults(django_test_environment) -> Iterator[None]:
     _lift_append_only_for_flush()
     # Django's test environment already points every mailer (MAILERS) at the locmem outbox.
-    with override_settings(TASKS=IMMEDIATE_TASKS, PASSWORD_HASHERS=TEST_HASHERS):
+    # Each test process keeps its own cache in memory (the embedded file cache would be shared
+    # between xdist workers, and one worker's clear() would empty another's).
+    with override_settings(
+        TASKS=IMMEDIATE_TASKS, PASSWORD_HASHERS=TEST_HASHERS, CACHES=TEST_CACHES
+    ):
         yield
 
 

@@ -92,7 +92,7 @@ def test_embedded_defaults(embedded, tmp_path_factory):
     assert embedded["db_engine"] == "django.db.backends.sqlite3"
     assert embedded["db_name"].endswith("sciday.sqlite3")
     assert "journal_mode=WAL" in embedded["db_options"]["init_command"]
-    assert embedded["cache"].endswith("LocMemCache")
+    assert embedded["cache"].endswith("FileBasedCache")
     assert embedded["session"] == "django.contrib.sessions.backends.db"
     assert embedded["tasks"] == "django_tasks_db.DatabaseBackend"
     assert embedded["storage"] == "django.core.files.storage.FileSystemStorage"
