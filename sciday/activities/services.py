@@ -502,6 +502,11 @@ def activity_update(*, actor, activity: Activity, **data: Any) -> Activity:
     _check_overrides(actor, activity, data)
     _assign(activity, data)
     _validate(activity, co if co is not None else list(activity.co_organizers.all()))
+    capacity_changed = activity.capacity != before["capacity"]
+    if capacity_changed:
+        from sciday.activities.signups import signups_check_capacity
+
+        signups_check_capacity(activity=activity, capacity=activity.capacity)
     activity.save()
     diff = changed_fields(activity, before, EDITABLE_FIELDS)
     if co is not None:
@@ -511,6 +516,10 @@ def activity_update(*, actor, activity: Activity, **data: Any) -> Activity:
             diff["co_organizers"] = [before_co, after_co]
     if diff:
         audit_record(actor=actor, action="activities.activity.updated", obj=activity, changes=diff)
+    if capacity_changed and activity.status == Status.PUBLISHED:
+        from sciday.activities.signups import signups_capacity_changed
+
+        signups_capacity_changed(activity=activity)
     _reindex(activity)
     return activity
 

@@ -151,6 +151,31 @@ def signup_cancel(*, actor, signup: Signup) -> Signup:
     return signup
 
 
+def signups_check_capacity(*, activity: Activity, capacity: int | None) -> None:
+    """Refuse a capacity below the number of people already confirmed."""
+    if capacity is None:
+        return
+    confirmed = _confirmed_count(activity)
+    if capacity < confirmed:
+        raise DomainError(
+            _("%(n)d people are already confirmed: the capacity cannot be lower.")
+            % {"n": confirmed},
+            field="capacity",
+            code="capacity_below_confirmed",
+        )
+
+
+def signups_capacity_changed(*, activity: Activity) -> list[Signup]:
+    """Confirm the first waiting people the new capacity makes room for; return them.
+
+    Called by `activity_update` inside its transaction, with the activity row locked; the
+    promotion e-mails go out after the commit.
+    """
+    promoted = _promote(activity)
+    _enqueue("promoted", [s.pk for s in promoted])
+    return promoted
+
+
 def signups_notify_cancelled(*, activity: Activity) -> int:
     """Queue, after the commit, the cancellation notice to everyone signed up; return how many.
 

@@ -212,3 +212,39 @@ def test_organizer_list_visibility(world, open_activity):
     for role in ("public", "other_admin", "coorg_member", "department_reviewer"):
         with pytest.raises(NotAllowed):
             activity_signups_for_organizer(viewer=world.people[role], activity=open_activity)
+
+
+def test_raising_the_capacity_promotes_the_waiting_in_order(
+    world, open_activity, django_capture_on_commit_callbacks
+):
+    a, b, c, d, e = _people(5)
+    for person in (a, b, c, d, e):
+        signup_create(actor=person, activity=open_activity)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_update(
+            actor=world.people["lead_editor"], activity=open_activity, capacity=4
+        )
+    statuses = {s.user_id: s.status for s in Signup.objects.filter(activity=open_activity)}
+    assert [statuses[p.pk] for p in (c, d, e)] == [
+        SignupStatus.CONFIRMED,
+        SignupStatus.CONFIRMED,
+        SignupStatus.WAITING,
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([c.email, d.email])
+    assert AuditEntry.objects.filter(action="activities.signup.promoted").count() == 2
+
+
+def test_capacity_below_the_confirmed_is_refused(world, open_activity):
+    a, b, c = _people(3)
+    for person in (a, b, c):
+        signup_create(actor=person, activity=open_activity)
+    with pytest.raises(DomainError) as exc:
+        services.activity_update(
+            actor=world.people["lead_editor"], activity=open_activity, capacity=1
+        )
+    assert exc.value.field == "capacity"
+    assert "2" in str(exc.value)
+    open_activity.refresh_from_db()
+    assert open_activity.capacity == 2
+    assert Signup.objects.get(user=c).status == SignupStatus.WAITING
