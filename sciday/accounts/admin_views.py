@@ -6,16 +6,11 @@ own role (see `sciday.accounts.policy`); the services check the role again.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from axes.models import AccessAttempt, AccessFailureLog
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +18,7 @@ from django.views.decorators.http import require_POST
 from sciday.accounts import forms, services
 from sciday.accounts.models import SystemRole, User
 from sciday.accounts.policy import system_role_required
-from sciday.accounts.selectors import user_list
+from sciday.accounts.selectors import security_overview, user_by_email, user_list
 from sciday.core.errors import DomainError
 
 # --- System administrator: accounts ---------------------------------------------------------
@@ -81,55 +76,9 @@ def admin_user_set_active(request, pk: int):
 # --- Security administrator: lockouts, second factors, who holds which system role ----------
 
 
-def _locked_attempts():
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(
-        attempt_time__gte=since, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).order_by("-attempt_time")
-
-
-def _locked_addresses():
-    """Addresses whose failures on any accounts together reached the limit within the cool-off."""
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return (
-        AccessAttempt.objects.filter(attempt_time__gte=since)
-        .values("ip_address")
-        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
-        .order_by("-last")
-    )
-
-
-def _locked_usernames():
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return (
-        AccessAttempt.objects.filter(attempt_time__gte=since)
-        .exclude(username=None)
-        .values("username")
-        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
-        .order_by("-last")
-    )
-
-
 @system_role_required(SystemRole.SECURITY_ADMIN)
 def security(request):
-    day_ago = timezone.now() - timedelta(days=1)
-    failures = AccessFailureLog.objects.filter(attempt_time__gte=day_ago).order_by("-attempt_time")
-    holders = User.objects.exclude(system_role="").order_by("system_role", "email")
-    return render(
-        request,
-        "accounts/security.html",
-        {
-            "locked_usernames": list(_locked_usernames()[:200]),
-            "locked_addresses": list(_locked_addresses()[:200]),
-            "failures": failures[:100],
-            "failure_count": failures.count(),
-            "holders": holders,
-            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            "no_locks": not (_locked_usernames().exists() or _locked_addresses().exists()),
-        },
-    )
+    return render(request, "accounts/security.html", security_overview())
 
 
 @system_role_required(SystemRole.SECURITY_ADMIN)
@@ -152,7 +101,7 @@ def security_unlock(request):
 @require_POST
 def security_reset_second_factor(request):
     email = request.POST.get("email", "").strip()
-    person = User.objects.filter(Q(email__iexact=email)).first() if email else None
+    person = user_by_email(email=email)
     if person is None:
         messages.error(request, _("No account has this e-mail address."))
         return redirect("accounts:security")

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import timedelta
 
-from sciday.accounts.models import NATIONAL_ROLES, Invitation, Membership, Role, SystemRole, User
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.db.models import Max, QuerySet, Sum
+from django.utils import timezone
+
+from sciday.accounts.models import (
+    NATIONAL_ROLES,
+    ApiToken,
+    Invitation,
+    Membership,
+    Role,
+    SystemRole,
+    User,
+)
 
 
 def user_memberships(*, user) -> list[Membership]:
@@ -66,3 +79,50 @@ def user_list(*, search: str = "") -> QuerySet[User]:
     if search:
         qs = qs.filter(email__icontains=search) | qs.filter(name__icontains=search)
     return qs
+
+
+def user_by_email(*, email: str) -> User | None:
+    """Return the account with this e-mail address (any case), or None."""
+    email = (email or "").strip()
+    return User.objects.filter(email__iexact=email).first() if email else None
+
+
+def user_api_tokens(*, user) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def _recent_attempts():
+    return AccessAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+
+
+def _locked(key: str):
+    """Usernames or addresses whose failures reached the limit within the cool-off."""
+    qs = _recent_attempts()
+    if key == "username":
+        qs = qs.exclude(username=None)
+    return (
+        qs.values(key)
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+
+
+def security_overview() -> dict:
+    """Return what the security administrator's page shows: lockouts, failures, role holders."""
+    failures = AccessFailureLog.objects.filter(
+        attempt_time__gte=timezone.now() - timedelta(days=1)
+    ).order_by("-attempt_time")
+    locked_usernames = list(_locked("username")[:200])
+    locked_addresses = list(_locked("ip_address")[:200])
+    return {
+        "locked_usernames": locked_usernames,
+        "locked_addresses": locked_addresses,
+        "failures": failures[:100],
+        "failure_count": failures.count(),
+        "holders": User.objects.exclude(system_role="").order_by("system_role", "email"),
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "no_locks": not (locked_usernames or locked_addresses),
+    }

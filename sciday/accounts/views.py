@@ -30,6 +30,8 @@ from sciday.accounts.middleware import password_expired
 from sciday.accounts.models import ApiToken
 from sciday.accounts.policy import HOME_PAGE
 from sciday.accounts.selectors import (
+    user_api_tokens,
+    user_by_email,
     user_has_confirmed_device,
     user_memberships,
     user_requires_second_factor,
@@ -248,9 +250,7 @@ def invitation_accept(request, secret: str):
             status = 409
         return render(request, "accounts/invitation_accept.html", context, status=status)
 
-    from sciday.accounts.models import User
-
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if user_by_email(email=invitation.email) is not None:
         context["mode"] = "sign_in"
         context["login_url"] = f"{reverse('accounts:login')}?next={request.path}"
         return render(request, "accounts/invitation_accept.html", context)
@@ -288,7 +288,7 @@ def _profile_context(request, **extra) -> dict:
     return {
         "profile_form": forms.ProfileForm(initial={"name": user.name}),
         "token_form": forms.ApiTokenForm(),
-        "tokens": ApiToken.objects.filter(user=user).order_by("-created_at"),
+        "tokens": user_api_tokens(user=user),
         "memberships": user_memberships(user=user),
         "has_device": user_has_confirmed_device(user=user),
         "totp_required": user_requires_second_factor(user=user),
