@@ -17,12 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sciday.accounts.selectors import user_memberships
 from sciday.activities import importing, selectors
-from sciday.activities.forms import ActivityFilterForm
-from sciday.activities.selectors import ActivityFilters
-from sciday.activities.views_workspace import _in_scope, _lead_units
-from sciday.campaigns.models import Campaign
+from sciday.activities.views_workspace import _in_scope, _lead_units, list_filters
 from sciday.campaigns.selectors import campaign_current
 from sciday.core.errors import DomainError, NotAllowed
 from sciday.orgs.views import workspace_view
@@ -147,23 +143,7 @@ def import_preview(request, token: str):
 def export(request):
     """The workspace list's current filters as an .xlsx in the import columns."""
     user = request.user
-    units = [m.unit for m in user_memberships(user=user)]
-    current = campaign_current()
-    categories = list(current.categories.order_by("number")) if current else []
-    form = ActivityFilterForm(
-        request.GET or None,
-        campaigns=list(Campaign.objects.order_by("-year")),
-        categories=categories,
-        units=units,
-    )
-    data = form.cleaned_data if form.is_valid() else {}
-    unit = next((u for u in units if u.pk == data.get("unit")), None) if data.get("unit") else None
-    filters = ActivityFilters(
-        campaign=data.get("campaign") or None,
-        category=data.get("category") or None,
-        status=data.get("status") or None,
-        unit=unit,
-    )
+    _form, filters = list_filters(request, current=campaign_current())
     qs = selectors.activity_list(viewer=user, filters=filters).filter(
         pk__in=_in_scope(user).values("pk")
     )

@@ -35,6 +35,7 @@ from sciday.activities.models import Activity, Format, Status
 from sciday.activities.selectors import ActivityFilters, activity_get, activity_list
 from sciday.campaigns.selectors import campaign_current
 from sciday.orgs.models import Region, UnitKind
+from sciday.orgs.selectors import region_list
 from sciday.search.selectors import search_ids
 
 PAGE_SIZE = 20
@@ -118,7 +119,7 @@ class Query:
 
 
 def _provinces() -> list[Region]:
-    return list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
+    return list(region_list(level=Region.Level.PROVINCE))
 
 
 def _categories():

@@ -29,8 +29,7 @@ from sciday.activities.models import Activity, Status, Venue, VenueKind
 from sciday.activities.policy import Cap
 from sciday.activities.selectors import ActivityFilters
 from sciday.activities.services import Transition
-from sciday.campaigns.models import Campaign
-from sciday.campaigns.selectors import campaign_current
+from sciday.campaigns.selectors import campaign_current, campaign_list
 from sciday.core.errors import DomainError, NotAllowed, apply_to_form
 from sciday.orgs import policy as orgs_policy
 from sciday.orgs.models import Unit
@@ -92,27 +91,36 @@ def _badge(activity: Activity) -> str:
 # --- List ------------------------------------------------------------------------------------
 
 
-@workspace_view
-def activity_list(request):
-    user = request.user
-    units = [m.unit for m in user_memberships(user=user)]
-    campaigns = list(Campaign.objects.order_by("-year"))
-    current = campaign_current()
-    categories = list(current.categories.order_by("number")) if current else []
+def list_filters(request, *, current) -> tuple[ActivityFilterForm, ActivityFilters]:
+    """Return the workspace list's filter form and the filters it asks for.
+
+    The list page and its Excel export read the same query string the same way; `current` is
+    the current campaign, whose categories the form offers.
+    """
+    units = [m.unit for m in user_memberships(user=request.user)]
     form = ActivityFilterForm(
-        request.GET or None, campaigns=campaigns, categories=categories, units=units
+        request.GET or None,
+        campaigns=list(campaign_list()),
+        categories=list(current.categories.order_by("number")) if current else [],
+        units=units,
     )
     data = form.cleaned_data if form.is_valid() else {}
-    unit = None
-    if data.get("unit"):
-        unit = next((u for u in units if u.pk == data["unit"]), None)
-    tab = "decide" if request.GET.get("tab") == "decide" else "all"
+    unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
     filters = ActivityFilters(
         campaign=data.get("campaign") or None,
         category=data.get("category") or None,
         status=data.get("status") or None,
         unit=unit,
     )
+    return form, filters
+
+
+@workspace_view
+def activity_list(request):
+    user = request.user
+    current = campaign_current()
+    form, filters = list_filters(request, current=current)
+    tab = "decide" if request.GET.get("tab") == "decide" else "all"
     scope = policy.activities_for(user, Cap.APPROVE) if tab == "decide" else _in_scope(user)
     if tab == "decide":
         scope = scope.filter(status=Status.SUBMITTED)
