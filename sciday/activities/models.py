@@ -326,3 +326,55 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}/{self.user_id}: {self.score}"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("checking")
+    CHECKED = "checked", _("checked")
+    SAVING = "saving", _("saving")
+    SAVED = "saved", _("saved")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """One Excel upload on its way through the background check and save (`importing`).
+
+    The upload is kept in `data` (not as a file in the web root) until it is saved or given up;
+    `processed` / `total` is the progress of the running step; `problems` keeps the first rows
+    with errors for the preview, `problem_total` counts them all.
+    """
+
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="activity_imports",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("lead unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file"), blank=True, default=b"")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    problems = models.JSONField(_("rows with problems"), default=list, blank=True)
+    problem_total = models.PositiveIntegerField(_("rows with problems"), default=0)
+    reason = models.TextField(_("reason of failure"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("activity import")
+        verbose_name_plural = _("activity imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
