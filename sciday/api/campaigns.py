@@ -6,12 +6,13 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sciday.api.auth import OPTIONAL, REQUIRED
 from sciday.api.schemas import errors
 from sciday.campaigns import policy, selectors, services
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute
+from sciday.orgs.models import Unit
 
 router = Router(tags=["campaigns"], auth=OPTIONAL)
 
@@ -192,3 +193,93 @@ def campaign_update(request, year: int, data: CampaignPatchIn):
     }
     services.campaign_update(actor=request.auth, campaign=campaign, **changes)
     return _full(Campaign.objects.filter(pk=campaign.pk)).get()
+
+
+# --- Units trusted to publish directly (campaign admins) --------------------------------------
+
+
+class TrustedUnitOut(Schema):
+    id: int
+    name: str
+    code: str | None
+    kind: str
+    kind_label: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return str(obj.get_kind_display())
+
+
+class TrustedUnitsIn(Schema):
+    unit_ids: list[int] = Field(..., max_length=5000)
+
+
+class TrustedUnitIn(Schema):
+    unit_id: int
+
+
+def _managed(request, year: int) -> Campaign:
+    """The campaign of `year` for a campaign admin: 404 when unseen, 403 when only seen."""
+    campaign = _visible(request).filter(year=year).first()
+    if campaign is None:
+        raise Http404
+    policy.require(request.auth, policy.Cap.CAMPAIGN_MANAGE, campaign)
+    return campaign
+
+
+def _unit_or_none(pk: int) -> Unit | None:
+    return Unit.objects.filter(pk=pk).first()
+
+
+@router.get(
+    "/campaigns/{year}/trusted-units",
+    auth=REQUIRED,
+    response={200: list[TrustedUnitOut], **errors(403, 404)},
+    summary="Units whose activities are published without approval (campaign admins)",
+)
+def trusted_unit_list(request, year: int):
+    campaign = _managed(request, year)
+    return selectors.campaign_trusted_units(actor=request.auth, campaign=campaign)
+
+
+@router.put(
+    "/campaigns/{year}/trusted-units",
+    auth=REQUIRED,
+    response={200: list[TrustedUnitOut], **errors(400, 403, 404)},
+    summary="Replace the trusted units (campaign admins)",
+)
+def trusted_unit_set(request, year: int, data: TrustedUnitsIn):
+    campaign = _managed(request, year)
+    found = Unit.objects.in_bulk(set(data.unit_ids))
+    units = [found.get(pk) for pk in dict.fromkeys(data.unit_ids)]
+    services.campaign_trusted_units_set(actor=request.auth, campaign=campaign, units=units)
+    return selectors.campaign_trusted_units(actor=request.auth, campaign=campaign)
+
+
+@router.post(
+    "/campaigns/{year}/trusted-units",
+    auth=REQUIRED,
+    response={201: TrustedUnitOut, **errors(400, 403, 404, 409)},
+    summary="Trust one more unit (campaign admins)",
+)
+def trusted_unit_add(request, year: int, data: TrustedUnitIn):
+    campaign = _managed(request, year)
+    unit = _unit_or_none(data.unit_id)
+    services.campaign_trusted_unit_add(actor=request.auth, campaign=campaign, unit=unit)
+    return Status(201, unit)
+
+
+@router.delete(
+    "/campaigns/{year}/trusted-units/{unit_id}",
+    auth=REQUIRED,
+    response={204: None, **errors(400, 403, 404)},
+    summary="Stop trusting a unit (campaign admins)",
+)
+def trusted_unit_remove(request, year: int, unit_id: int):
+    campaign = _managed(request, year)
+    unit = _unit_or_none(unit_id)
+    if unit is None:
+        raise Http404
+    services.campaign_trusted_unit_remove(actor=request.auth, campaign=campaign, unit=unit)
+    return Status(204, None)

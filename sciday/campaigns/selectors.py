@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -113,3 +113,33 @@ def notice_document_html(*, campaign: Campaign) -> SafeString:
         )
         cache.set(key, html, timeout=24 * 60 * 60)
     return mark_safe(html)  # noqa: S308 - rendered by our own template with autoescaping
+
+
+def campaign_trusted_units(*, actor, campaign: Campaign) -> list[Unit]:
+    """Return the units trusted to publish directly in `campaign`, in tree order (admins only)."""
+    policy.require(actor, Cap.CAMPAIGN_MANAGE)
+    return list(campaign.trusted_units.select_related("region").order_by("path"))
+
+
+TRUST_CANDIDATES_LIMIT = 30
+
+
+def trusted_unit_candidates(*, actor, campaign: Campaign, search: str) -> list[Unit]:
+    """Return up to TRUST_CANDIDATES_LIMIT active, not yet trusted units matching `search`.
+
+    Matched on the name, short name or code; an empty search returns nothing (there are some
+    3,000 units: the page asks for a few characters rather than listing them all).
+    """
+    policy.require(actor, Cap.CAMPAIGN_MANAGE)
+    search = " ".join((search or "").split())
+    if not search:
+        return []
+    trusted = campaign.trusted_units.values("pk")
+    qs = (
+        Unit.objects.filter(is_active=True)
+        .filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(code=search))
+        .exclude(pk__in=trusted)
+        .select_related("region")
+        .order_by("depth", "path")
+    )
+    return list(qs[:TRUST_CANDIDATES_LIMIT])

@@ -674,3 +674,110 @@ def contact_delete(*, actor, contact: Contact) -> None:
     audit_record(
         actor=actor, action="campaigns.contact.deleted", obj=campaign, changes={"contact": name}
     )
+
+
+# --- Units trusted to publish directly ------------------------------------------------------
+
+
+def _trustable(unit: Unit | None) -> Unit:
+    """Return `unit` if it may be trusted: it exists and is not archived."""
+    if unit is None:
+        raise DomainError(_("Choose an existing unit."), field="unit", code="unknown_unit")
+    if not unit.is_active:
+        raise DomainError(
+            _("%(unit)s is archived: archived units cannot be trusted.") % {"unit": unit.name},
+            field="unit",
+            code="archived_unit",
+        )
+    return unit
+
+
+def _lock_campaign(campaign: Campaign) -> Campaign:
+    # Serialises concurrent edits of the same campaign's trusted units.
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+@transaction.atomic
+def campaign_trusted_unit_add(*, actor, campaign: Campaign, unit: Unit | None) -> Campaign:
+    """Let `unit` and its sub-units publish their activities without approval; return the campaign.
+
+    Refused: a unit that does not exist or is archived, or one already trusted (Conflict).
+    """
+    _require_admin(actor)
+    unit = _trustable(unit)
+    campaign = _lock_campaign(campaign)
+    if campaign.trusted_units.filter(pk=unit.pk).exists():
+        raise Conflict(
+            _("%(unit)s is already trusted.") % {"unit": unit.name},
+            field="unit",
+            code="already_trusted",
+        )
+    campaign.trusted_units.add(unit)
+    _touch(campaign.pk)
+    audit_record(
+        actor=actor,
+        action="campaigns.trusted_unit.added",
+        obj=campaign,
+        changes={"unit": unit.name, "unit_id": unit.pk},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_trusted_unit_remove(*, actor, campaign: Campaign, unit: Unit) -> Campaign:
+    """Send `unit`'s activities through approval again; return the campaign.
+
+    Activities already published stay published. Refused for a unit that is not trusted.
+    """
+    _require_admin(actor)
+    campaign = _lock_campaign(campaign)
+    if not campaign.trusted_units.filter(pk=unit.pk).exists():
+        raise DomainError(
+            _("%(unit)s is not trusted in this campaign.") % {"unit": unit.name},
+            field="unit",
+            code="not_trusted",
+        )
+    campaign.trusted_units.remove(unit)
+    _touch(campaign.pk)
+    audit_record(
+        actor=actor,
+        action="campaigns.trusted_unit.removed",
+        obj=campaign,
+        changes={"unit": unit.name, "unit_id": unit.pk},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_trusted_units_set(*, actor, campaign: Campaign, units: list[Unit | None]) -> Campaign:
+    """Make `units` exactly the campaign's trusted units; return the campaign.
+
+    Every unit must exist and be active (the first that is not is refused, nothing is written).
+    Units already trusted but archived since may stay; they cannot be added anew.
+    """
+    _require_admin(actor)
+    campaign = _lock_campaign(campaign)
+    current = {u.pk: u for u in campaign.trusted_units.all()}
+    wanted: dict[int, Unit] = {}
+    for unit in units:
+        if unit is not None and unit.pk in current:
+            wanted[unit.pk] = unit
+        else:
+            unit = _trustable(unit)
+            wanted[unit.pk] = unit
+    added = [wanted[pk] for pk in wanted.keys() - current.keys()]
+    removed = [current[pk] for pk in current.keys() - wanted.keys()]
+    if not added and not removed:
+        return campaign
+    campaign.trusted_units.set(list(wanted.values()))
+    _touch(campaign.pk)
+    audit_record(
+        actor=actor,
+        action="campaigns.trusted_units.set",
+        obj=campaign,
+        changes={
+            "added": sorted(u.name for u in added),
+            "removed": sorted(u.name for u in removed),
+        },
+    )
+    return campaign

@@ -22,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/routes/", views.routes, name="routes"),
     path("<int:pk>/contacts/", views.contacts, name="contacts"),
     path("<int:pk>/contacts/<int:cid>/", views.contact_edit, name="contact"),
+    path("<int:pk>/trusted-units/", views.trusted_units, name="trusted_units"),
 ]

@@ -7,6 +7,7 @@ form (or into a message) and nothing is written.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -29,6 +30,7 @@ from sciday.campaigns.forms import (
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute, SubType
 from sciday.campaigns.policy import can_manage
 from sciday.core.errors import DomainError, apply_to_form
+from sciday.orgs.models import Unit
 
 # --- The public notice ------------------------------------------------------------------------
 
@@ -352,4 +354,56 @@ def contact_edit(request, campaign: Campaign, cid: int):
         campaign,
         contact=contact,
         form=ContactForm(instance=contact),
+    )
+
+
+# Units trusted to publish directly.
+
+
+def _posted_unit(request) -> Unit | None:
+    """Return the unit named by the POST's `unit` field, or None when there is no such unit."""
+    pk = request.POST.get("unit", "")
+    return Unit.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
+@admin_required
+def trusted_units(request, campaign: Campaign):
+    """List the trusted units; find a unit by name and trust it; stop trusting one."""
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    if request.method == "POST":
+        action = request.POST.get("action")
+        unit = _posted_unit(request)
+        try:
+            if action == "add":
+                services.campaign_trusted_unit_add(actor=request.user, campaign=campaign, unit=unit)
+                messages.success(
+                    request, _("%(unit)s now publishes without approval.") % {"unit": unit}
+                )
+            elif action == "remove":
+                if unit is None:
+                    raise Http404
+                services.campaign_trusted_unit_remove(
+                    actor=request.user, campaign=campaign, unit=unit
+                )
+                messages.success(
+                    request,
+                    _("%(unit)s is no longer trusted: its activities need approval again.")
+                    % {"unit": unit},
+                )
+            else:
+                raise DomainError(_("Unknown action."))
+        except DomainError as error:
+            _error(request, error)
+        url = reverse("campaigns:trusted_units", args=[campaign.pk])
+        return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+    return _page(
+        request,
+        "campaigns/trusted_units.html",
+        campaign,
+        trusted=selectors.campaign_trusted_units(actor=request.user, campaign=campaign),
+        query=query,
+        candidates=selectors.trusted_unit_candidates(
+            actor=request.user, campaign=campaign, search=query
+        ),
+        limit=selectors.TRUST_CANDIDATES_LIMIT,
     )
