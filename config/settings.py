@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sciday.campaigns",
     "sciday.search",
     "sciday.activities",
+    "sciday.resources",
     "sciday.portal",
     "sciday.api",
 ]
@@ -159,7 +160,13 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_URL = "/static/"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "sciday" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "sciday" / "static",
+    # The Trix rich-text editor, from package-lock.json (`npm ci`), served as static/vendor/trix/.
+    ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+]
+# Largest picture accepted as an activity's cover (checked before decoding).
+COVER_IMAGE_MAX_BYTES = env.int("COVER_IMAGE_MAX_MB", default=10) * 1024 * 1024
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -184,6 +191,23 @@ if S3_BUCKET:
             "file_overwrite": False,
         },
     }
+
+# --- Resources: upload limits and media processing (sciday.resources) ------------------------
+MB = 1024 * 1024
+RESOURCE_MAX_BYTES = {
+    "photo": env.int("RESOURCE_MAX_PHOTO_MB", default=30) * MB,
+    "video": env.int("RESOURCE_MAX_VIDEO_MB", default=2048) * MB,
+    "document": env.int("RESOURCE_MAX_DOCUMENT_MB", default=100) * MB,
+}
+# Total size of the files one unit may keep (0: no quota).
+RESOURCE_UNIT_QUOTA_BYTES = env.int("RESOURCE_UNIT_QUOTA_MB", default=20 * 1024) * MB
+# Images above this many pixels are refused before decoding (decompression bombs).
+RESOURCE_IMAGE_MAX_PIXELS = env.int("RESOURCE_IMAGE_MAX_PIXELS", default=80_000_000)
+# A processing job is tried this many times, then marked failed with its reason.
+RESOURCE_PROCESSING_ATTEMPTS = env.int("RESOURCE_PROCESSING_ATTEMPTS", default=3)
+# A job "running" or "pending" for longer than this (seconds) is taken up again by
+# `manage.py resources_recover` (or failed once its attempts are spent).
+RESOURCE_PROCESSING_TIMEOUT = env.int("RESOURCE_PROCESSING_TIMEOUT", default=1800)
 
 # --- E-mail ---------------------------------------------------------------------------------
 SMTP_HOST = env.str("SMTP_HOST", default="")

@@ -6,10 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PURPOSE="${1:-run}"
 
 # 1. Debian packages.
-packages=(gettext)
+packages=(gettext ffmpeg)  # ffmpeg: video probe and poster frames of resources
 case "$PURPOSE" in
     test) packages+=(postgresql-15 redis-server chromium chromium-driver fonts-noto-cjk) ;;
-    bench) packages+=(wrk) ;;
+    bench) packages+=(wrk postgresql-15) ;;
 esac
 ensure_apt "${packages[@]}"
 

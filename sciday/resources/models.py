@@ -1,0 +1,193 @@
+"""Resources (宣传产品): photos, videos, documents, articles and links of a unit in a campaign.
+
+Two states live side by side, on purpose:
+
+- `status` is the editorial workflow: draft → submitted → published, or submitted → held (the
+  sensitive-word screening found something; a moderator looks) → published or returned (with a
+  reason) → edited → submitted again. The moderation and screening services are a later slice;
+  the states are fixed now so the data does not have to move.
+- `processing` is the media pipeline of an uploaded file: pending → running → done, or failed
+  with a reason after bounded retries (`sciday.resources.processing`). Articles and links have no
+  file: `processing` is `none`. A resource can be submitted only once its processing is done.
+
+The stored file always has a server-generated name (`resources/<yyyy>/<mm>/<hex>.<ext>`, the
+extension decided by the detected type); the name the uploader's computer gave is kept, cleaned,
+for display and downloads only (`original_name`). Derived files (the preview — a video's poster
+frame or a PDF's first page — and the WebP thumbnails) sit next to it under the same stem.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PHOTO = "photo", _("photo")
+    VIDEO = "video", _("video")
+    DOCUMENT = "document", _("document")
+    ARTICLE = "article", _("article")
+    LINK = "link", _("link")
+
+
+FILE_KINDS = frozenset({Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT})
+# Kinds that may show people: the uploader confirms their consent to publication.
+PEOPLE_KINDS = frozenset({Kind.PHOTO, Kind.VIDEO})
+
+
+class Licence(models.TextChoices):
+    """A short list on purpose: the platform's own use, or one of four Creative Commons terms."""
+
+    PLATFORM = "platform", _("platform use only (all rights reserved)")
+    CC_BY = "cc-by-4.0", _("CC BY 4.0 (attribution)")
+    CC_BY_SA = "cc-by-sa-4.0", _("CC BY-SA 4.0 (attribution, share alike)")
+    CC_BY_NC = "cc-by-nc-4.0", _("CC BY-NC 4.0 (attribution, non-commercial)")
+    CC0 = "cc0-1.0", _("public domain (CC0 1.0)")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    HELD = "held", _("held for moderation")
+    PUBLISHED = "published", _("published")
+    RETURNED = "returned", _("returned")
+
+
+PUBLIC_STATUSES = frozenset({Status.PUBLISHED})
+
+
+class Processing(models.TextChoices):
+    NONE = "none", _("no file to process")
+    PENDING = "pending", _("waiting to be processed")
+    RUNNING = "running", _("being processed")
+    DONE = "done", _("processed")
+    FAILED = "failed", _("processing failed")
+
+
+class Tag(models.Model):
+    """A free keyword (科普, 航天...), shared by every resource; created on first use."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    """One publicity product of a unit in a campaign, optionally of one activity."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="resources"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        verbose_name=_("activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
+    attribution = models.CharField(
+        _("author or attribution"),
+        max_length=200,
+        help_text=_("Who made it, as it should be credited (photographer, author, unit)."),
+    )
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence.choices, default=Licence.PLATFORM
+    )
+    people_consent = models.BooleanField(
+        _("consent of the people shown"),
+        default=False,
+        help_text=_(
+            "The people who can be recognised in it agreed to its publication, or no one can be"
+            " recognised. Required for photos and videos."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+
+    # Article and link.
+    body = models.TextField(_("article text"), blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    # The uploaded file: server-generated name; type detected from the content.
+    file = models.FileField(_("file"), max_length=200, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    size = models.BigIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    mime_type = models.CharField(_("detected type"), max_length=100, blank=True)
+
+    # Processing of the file (see `sciday.resources.processing`).
+    processing = models.CharField(
+        _("processing"), max_length=10, choices=Processing.choices, default=Processing.NONE
+    )
+    processing_error = models.CharField(_("processing error"), max_length=300, blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    processing_since = models.DateTimeField(_("processing state since"), null=True, blank=True)
+
+    # What processing derived from the file.
+    preview = models.FileField(_("preview"), max_length=200, blank=True)
+    thumbnails = models.JSONField(
+        _("thumbnails"), default=dict, blank=True, help_text="{width: storage name} (WebP)"
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration = models.FloatField(_("duration in seconds"), null=True, blank=True)
+    codec = models.CharField(_("codec"), max_length=40, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    extracted_text = models.TextField(_("extracted text"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["processing", "processing_since"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gte=0), name="resources_resource_size_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_file(self) -> bool:
+        return self.kind in FILE_KINDS
+
+    def stored_names(self) -> list[str]:
+        """Return every storage name this resource owns (the file, its preview, thumbnails)."""
+        names = [self.file.name, self.preview.name, *self.thumbnails.values()]
+        return [n for n in names if n]

@@ -1,0 +1,393 @@
+"""Every write to resources. Each checks permission, validates, writes in one transaction, audits.
+
+An uploaded file (photo, video, document) goes through `resource_create_from_upload`:
+1. permission (unit editors and admins of the unit or an ancestor; campaign admins), then the
+   metadata (title, attribution, licence, consent for photos and videos, the activity);
+2. the file's checks (`sciday.resources.uploads.inspect_upload`) and the unit's quota — a refusal
+   here has stored nothing;
+3. the file is streamed to storage under a generated name (SHA-256 computed on the way), outside
+   any transaction: a 2 GB copy must not hold the database's write lock;
+4. in one transaction the unit row is locked, the quota checked again (two uploads at once), the
+   row written and audited; processing is enqueued after the commit. If this step fails the
+   stored file is deleted: a refused upload leaves neither a row nor a file.
+
+Articles and links have no file: `resource_create`. An article's text is rich text, cleaned by
+`sciday.core.richtext.richtext_clean` on every write; a link must be http or https.
+
+Editing (`resource_update`) is open while the resource is a draft or returned; `resource_delete`
+removes the row and, after the commit, every stored file. The workflow transitions (submit,
+screening, publish, return, feature) come with the moderation slice.
+Audit codes: `resources.resource.<created|updated|deleted>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sciday.activities import policy as activities_policy
+from sciday.activities.models import Activity
+from sciday.campaigns.models import Campaign
+from sciday.core.audit import audit_record, changed_fields, snapshot
+from sciday.core.errors import Conflict, DomainError
+from sciday.core.richtext import richtext_clean
+from sciday.orgs.models import Unit
+from sciday.resources import policy, uploads
+from sciday.resources.models import (
+    FILE_KINDS,
+    PEOPLE_KINDS,
+    Kind,
+    Licence,
+    Processing,
+    Resource,
+    Status,
+    Tag,
+)
+from sciday.resources.policy import Cap
+from sciday.resources.tasks import schedule_processing
+
+MAX_TAGS = 10
+EDITABLE_FIELDS = [
+    "title",
+    "description",
+    "attribution",
+    "licence",
+    "people_consent",
+    "activity",
+    "body",
+    "url",
+]
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+_TEXT = ("title", "description", "attribution", "url")
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+
+def _clean_tags(tags: Iterable[str] | str | None) -> list[str]:
+    """Return the distinct tag names, in order; a string is split on commas and spaces."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")
+    names: list[str] = []
+    for raw in tags:
+        name = str(raw).strip().lstrip("#")
+        if not name or name in names:
+            continue
+        if len(name) > 30:
+            raise DomainError(_("A tag has at most 30 characters."), field="tags")
+        names.append(name)
+    if len(names) > MAX_TAGS:
+        raise DomainError(
+            _("At most %(count)s tags.") % {"count": MAX_TAGS}, field="tags", code="too_many"
+        )
+    return names
+
+
+def _set_tags(resource: Resource, names: list[str]) -> None:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    tags = [existing.get(n) or Tag.objects.get_or_create(name=n)[0] for n in names]
+    resource.tags.set(tags)
+
+
+def _check_activity(actor, resource: Resource) -> None:
+    activity: Activity | None = resource.activity
+    if activity is None:
+        return
+    if not activities_policy.can(actor, activities_policy.Cap.VIEW, activity):
+        raise DomainError(_("Choose an activity you can see."), field="activity")
+    if activity.campaign_id != resource.campaign_id:
+        raise DomainError(
+            _("The activity belongs to another campaign than the resource."), field="activity"
+        )
+    organizers = [activity.lead_unit, *activity.co_organizers.all()]
+    if not any(u.path.startswith(resource.unit.path) for u in organizers):
+        raise DomainError(
+            _("The activity is not organized by the resource's unit or one of its sub-units."),
+            field="activity",
+        )
+
+
+def _validate(actor, resource: Resource) -> None:
+    """Check the metadata of `resource` (not its file); raise DomainError on the first problem."""
+    for name in _TEXT:
+        setattr(resource, name, (getattr(resource, name) or "").strip())
+    if not resource.title:
+        raise DomainError(_("Enter a title."), field="title")
+    if not resource.attribution:
+        raise DomainError(
+            _("Enter the author or how the resource should be credited."), field="attribution"
+        )
+    if resource.licence not in Licence.values:
+        raise DomainError(_("Choose a licence from the list."), field="licence")
+    if resource.kind in PEOPLE_KINDS and not resource.people_consent:
+        raise DomainError(
+            _(
+                "Confirm that the people who can be recognised agreed to publication"
+                " (or that no one can be recognised)."
+            ),
+            field="people_consent",
+            code="consent",
+        )
+    if resource.kind == Kind.LINK:
+        try:
+            URLValidator(schemes=["http", "https"])(resource.url)
+        except ValidationError:
+            raise DomainError(
+                _("Enter a link that starts with http:// or https://."), field="url"
+            ) from None
+    elif resource.url:
+        raise DomainError(_("Only a link has an address."), field="url")
+    if resource.kind == Kind.ARTICLE:
+        resource.body = richtext_clean(resource.body)
+        if not resource.body:
+            raise DomainError(_("Write the article's text."), field="body")
+    elif resource.body:
+        raise DomainError(_("Only an article has a text."), field="body")
+    _check_activity(actor, resource)
+    try:
+        resource.full_clean(exclude=["file", "preview", "thumbnails", "url", "tags"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+
+
+def unit_storage_used(*, unit: Unit) -> int:
+    """Return the bytes of stored files the unit's resources hold."""
+    return Resource.objects.filter(unit=unit).aggregate(total=Sum("size"))["total"] or 0
+
+
+def _check_quota(unit: Unit, size: int) -> None:
+    quota = settings.RESOURCE_UNIT_QUOTA_BYTES
+    if not quota:
+        return
+    used = unit_storage_used(unit=unit)
+    if used + size > quota:
+        raise Conflict(
+            _(
+                "The unit's storage quota (%(quota)s) would be exceeded: %(used)s are used"
+                " and the file has %(size)s. Delete resources you no longer need or ask the"
+                " platform's administrators for more space."
+            )
+            % {
+                "quota": uploads.human_size(quota),
+                "used": uploads.human_size(used),
+                "size": uploads.human_size(size),
+            },
+            field="file",
+            code="quota",
+        )
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+
+def _new(
+    *,
+    actor,
+    unit: Unit,
+    campaign: Campaign,
+    kind: str,
+    title: str,
+    attribution: str,
+    description: str = "",
+    licence: str = Licence.PLATFORM,
+    people_consent: bool = False,
+    activity: Activity | None = None,
+    body: str = "",
+    url: str = "",
+) -> Resource:
+    return Resource(
+        kind=kind,
+        unit=unit,
+        campaign=campaign,
+        activity=activity,
+        title=title,
+        description=description,
+        attribution=attribution,
+        licence=licence,
+        people_consent=people_consent,
+        body=body,
+        url=url,
+        created_by=actor,
+    )
+
+
+def _audit_created(actor, resource: Resource, tags: list[str]) -> None:
+    audit_record(
+        actor=actor,
+        action="resources.resource.created",
+        obj=resource,
+        changes={
+            "kind": resource.kind,
+            "unit": str(resource.unit),
+            "size": resource.size,
+            "sha256": resource.sha256,
+            "tags": tags,
+        },
+    )
+
+
+def resource_create_from_upload(
+    *,
+    actor,
+    unit: Unit,
+    campaign: Campaign,
+    kind: str,
+    upload: IO[bytes],
+    title: str,
+    attribution: str,
+    file_name: str | None = None,
+    tags: Iterable[str] | str | None = None,
+    **fields: Any,
+) -> Resource:
+    """Check and store an uploaded photo, video or document; return the new draft resource.
+
+    `upload` is a Django UploadedFile (or any file object with `.name` and `.size`, or give
+    `file_name`). Processing is enqueued after the commit.
+    """
+    policy.require_edit_in(actor, unit)
+    if kind not in FILE_KINDS:
+        raise DomainError(_("Only photos, videos and documents are uploaded."), field="kind")
+    resource = _new(
+        actor=actor,
+        unit=unit,
+        campaign=campaign,
+        kind=kind,
+        title=title,
+        attribution=attribution,
+        **fields,
+    )
+    _validate(actor, resource)
+    tag_names = _clean_tags(tags)
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, 2)
+        size = upload.tell()
+    inspected = uploads.inspect_upload(
+        kind=kind, upload=upload, name=file_name or getattr(upload, "name", "") or "", size=size
+    )
+    _check_quota(unit, inspected.size)
+
+    stored = uploads.store(
+        upload=upload, size=inspected.size, name=uploads.storage_name(inspected.extension)
+    )
+    try:
+        with transaction.atomic():
+            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            _check_quota(unit, stored.size)
+            resource.file.name = stored.name
+            resource.original_name = inspected.display_name
+            resource.size = stored.size
+            resource.sha256 = stored.sha256
+            resource.mime_type = inspected.mime_type
+            resource.width, resource.height = inspected.width, inspected.height
+            resource.processing = Processing.PENDING
+            resource.processing_since = timezone.now()
+            resource.save()
+            _set_tags(resource, tag_names)
+            _audit_created(actor, resource, tag_names)
+            schedule_processing(resource.pk)
+    except BaseException:
+        uploads.delete_stored([stored.name])
+        raise
+    return resource
+
+
+def resource_create(
+    *,
+    actor,
+    unit: Unit,
+    campaign: Campaign,
+    kind: str,
+    title: str,
+    attribution: str,
+    tags: Iterable[str] | str | None = None,
+    **fields: Any,
+) -> Resource:
+    """Create an article (rich text written here) or a link; return the new draft resource."""
+    policy.require_edit_in(actor, unit)
+    if kind not in (Kind.ARTICLE, Kind.LINK):
+        raise DomainError(_("Photos, videos and documents are uploaded as files."), field="kind")
+    resource = _new(
+        actor=actor,
+        unit=unit,
+        campaign=campaign,
+        kind=kind,
+        title=title,
+        attribution=attribution,
+        **fields,
+    )
+    _validate(actor, resource)
+    tag_names = _clean_tags(tags)
+    with transaction.atomic():
+        resource.save()
+        _set_tags(resource, tag_names)
+        _audit_created(actor, resource, tag_names)
+    return resource
+
+
+# --- Update and delete -----------------------------------------------------------------------
+
+
+def resource_update(
+    *,
+    actor,
+    resource: Resource,
+    tags: Iterable[str] | str | None = None,
+    **data: Any,
+) -> Resource:
+    """Change a draft's or returned resource's metadata (the file is not replaced here)."""
+    policy.require(actor, Cap.EDIT, resource)
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    if resource.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            _("A %(status)s resource cannot be edited.")
+            % {"status": Status(resource.status).label},
+            code="status",
+        )
+    before = snapshot(resource, EDITABLE_FIELDS)
+    old_tags = list(resource.tags.values_list("name", flat=True))
+    for key, value in data.items():
+        setattr(resource, key, value)
+    _validate(actor, resource)
+    tag_names = _clean_tags(tags) if tags is not None else old_tags
+    changes = changed_fields(resource, before, EDITABLE_FIELDS)
+    if tag_names != old_tags:
+        changes["tags"] = [old_tags, tag_names]
+    with transaction.atomic():
+        resource.save()
+        if tags is not None:
+            _set_tags(resource, tag_names)
+        audit_record(
+            actor=actor, action="resources.resource.updated", obj=resource, changes=changes
+        )
+    return resource
+
+
+def resource_delete(*, actor, resource: Resource) -> None:
+    """Delete a resource; its stored files are removed once the deletion is committed."""
+    policy.require(actor, Cap.EDIT, resource)
+    names = resource.stored_names()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="resources.resource.deleted",
+            obj=resource,
+            changes={"kind": resource.kind, "size": resource.size, "sha256": resource.sha256},
+        )
+        resource.delete()
+        transaction.on_commit(lambda: uploads.delete_stored(names))
