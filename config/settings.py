@@ -160,7 +160,13 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_URL = "/static/"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "sciday" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "sciday" / "static",
+    # The Trix rich-text editor, from package-lock.json (`npm ci`), served as static/vendor/trix/.
+    ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+]
+# Largest picture accepted as an activity's cover (checked before decoding).
+COVER_IMAGE_MAX_BYTES = env.int("COVER_IMAGE_MAX_MB", default=10) * 1024 * 1024
 S3_BUCKET = env.str("S3_BUCKET", default="")
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -7,6 +7,7 @@ unit forms; the service checks the code it receives.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -22,6 +23,45 @@ from sciday.orgs.forms import RegionFieldsMixin, UnitChoiceField
 from sciday.orgs.models import Unit
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Form fields of the cover: the services take them apart from the other fields.
+COVER_FIELDS = ("cover", "cover_remove")
+
+
+class RichTextarea(forms.Textarea):
+    """A textarea of rich text (sanitized HTML) that `js/richtext.js` turns into a Trix editor.
+
+    Without JavaScript it stays a textarea: plain text typed there is kept as paragraphs (a
+    blank line between two of them). The editor's button labels come translated, as JSON in
+    `data-richtext-labels`.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 12, "class": "richtext-source", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        labels = {
+            "bold": _("Bold"),
+            "italic": _("Italic"),
+            "strike": _("Strikethrough"),
+            "link": _("Link"),
+            "unlink": _("Unlink"),
+            "url": _("Link address"),
+            "urlPlaceholder": _("Enter a link starting with https://"),
+            "heading1": _("Heading"),
+            "quote": _("Quote"),
+            "bullets": _("Bullets"),
+            "numbers": _("Numbers"),
+            "outdent": _("Decrease level"),
+            "indent": _("Increase level"),
+            "undo": _("Undo"),
+            "redo": _("Redo"),
+            "editor": _("Description editor"),
+        }
+        context["widget"]["attrs"]["data-richtext-labels"] = json.dumps(
+            {key: str(value) for key, value in labels.items()}, ensure_ascii=False
+        )
+        return context
 
 
 class ShanghaiDateTimeField(forms.DateTimeField):
@@ -75,7 +115,13 @@ class ActivityForm(RegionFieldsMixin):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    body = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    body = forms.CharField(label=_("Description"), required=False, widget=RichTextarea)
+    cover = forms.FileField(
+        label=_("Cover image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    cover_remove = forms.BooleanField(label=_("Remove the cover image"), required=False)
     category = CategoryChoiceField(
         label=_("Category"), queryset=Category.objects.none(), empty_label=_("— choose —")
     )
@@ -142,6 +188,8 @@ class ActivityForm(RegionFieldsMixin):
         "title",
         "summary",
         "body",
+        "cover",
+        "cover_remove",
         "category",
         "subtype",
         "format",
@@ -169,6 +217,7 @@ class ActivityForm(RegionFieldsMixin):
         lead_units=None,
         editable: frozenset[str] | None = None,
         may_override: bool = False,
+        has_cover: bool = False,
         **kwargs,
     ):
         """`lead_units` and `may_override` are given on creation, `editable` on edit."""
@@ -204,9 +253,28 @@ class ActivityForm(RegionFieldsMixin):
         for name in ("title", "format"):
             if not self.fields[name].disabled:
                 self.fields[name].required = True
+        self.fields["cover"].help_text = _(
+            "JPEG, PNG or WebP, up to %(mb)s MB. It is re-encoded: its EXIF data, such as where "
+            "the photo was taken, is not kept."
+        ) % {"mb": settings.COVER_IMAGE_MAX_BYTES // (1024 * 1024)}
+        if not has_cover:
+            del self.fields["cover_remove"]
+
+    def cover_change(self) -> tuple[str, object | None]:
+        """What to do with the cover: ("set", the uploaded file), ("remove", None) or ("", None)."""
+        if self.fields["cover"].disabled:
+            return "", None
+        upload = self.cleaned_data.get("cover")
+        if upload:
+            return "set", upload
+        if self.cleaned_data.get("cover_remove"):
+            return "remove", None
+        return "", None
 
     @staticmethod
     def service_field(name: str) -> str:
+        if name == "cover_remove":
+            return "cover"
         return "region" if name in ("province", "prefecture") else name
 
     @staticmethod
@@ -251,7 +319,7 @@ class ActivityForm(RegionFieldsMixin):
         data = self.cleaned_data
         out: dict = {}
         for name, field in self.fields.items():
-            if field.disabled or name in ("lead_unit", "province", "prefecture"):
+            if field.disabled or name in ("lead_unit", "province", "prefecture", *COVER_FIELDS):
                 continue
             if changed_only and name not in self.changed_data:
                 continue

@@ -12,16 +12,16 @@ from the committed row, whatever the service changed.
 - Drafts, submitted and returned activities have no entry (a returned activity's entry, from
   when it was ever indexed, is deleted), so nothing unpublished can leak through search.
 
-The body holds the summary, the description (HTML stripped), the lead unit, the co-organizers,
-the venue, the address and the category and sub-type names; the filters are the campaign and
-the province code of the activity (of its lead unit for an online activity without a region).
+The body holds the summary, the description (its text: tags dropped, entities decoded), the
+lead unit, the co-organizers, the venue, the address and the category and sub-type names; the
+filters are the campaign and the province code of the activity (of its lead unit for an online
+activity without a region).
 """
 
 from __future__ import annotations
 
-from django.utils.html import strip_tags
-
 from sciday.activities.models import PUBLIC_STATUSES, Activity
+from sciday.core.richtext import richtext_to_text
 from sciday.search.services import search_index_delete, search_index_upsert
 
 KIND = "activities.activity"
@@ -40,7 +40,7 @@ def activity_index_body(activity: Activity) -> str:
     venue, region, subtype = activity.venue, activity.region, activity.subtype
     parts = [
         activity.summary,
-        strip_tags(activity.body),
+        richtext_to_text(activity.body),
         activity.lead_unit.name,
         *(u.name for u in activity.co_organizers.all()),
         venue.name if venue is not None else "",

@@ -7,9 +7,12 @@ only through the services in `sciday.activities.services`; each move leaves an `
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,7 +107,16 @@ class Activity(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    # Sanitized HTML (`sciday.core.richtext.richtext_clean`, applied by the services): templates
+    # render it with |safe. Nothing else may write it.
     body = models.TextField(_("description"), blank=True)
+    # The cover picture, re-encoded by `activity_cover_set` (JPEG, EXIF dropped) and a WebP
+    # thumbnail for lists; server-generated names under activities/covers/. Served through
+    # `activities:cover`, which checks that the viewer may see the activity.
+    cover = models.FileField(_("cover image"), upload_to="activities/covers/", blank=True)
+    cover_thumb = models.FileField(_("cover thumbnail"), upload_to="activities/covers/", blank=True)
+    cover_width = models.PositiveIntegerField(_("cover width"), null=True, blank=True)
+    cover_height = models.PositiveIntegerField(_("cover height"), null=True, blank=True)
     category = models.ForeignKey(
         "campaigns.Category",
         verbose_name=_("category"),
@@ -216,6 +228,23 @@ class Activity(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
+
+    def _cover_url(self, size: str, name: str) -> str:
+        if not name:
+            return ""
+        # The file's generated name changes with each upload, so caches never show an old one.
+        version = PurePosixPath(name).stem[:12]
+        return reverse("activities:cover", args=[self.pk, size]) + f"?v={version}"
+
+    @property
+    def cover_url(self) -> str:
+        """The cover's URL (checked by the view), or "" without a cover."""
+        return self._cover_url("full", self.cover.name)
+
+    @property
+    def cover_thumb_url(self) -> str:
+        """The list thumbnail's URL, or "" without a cover."""
+        return self._cover_url("thumb", self.cover_thumb.name)
 
 
 class ActivityEvent(models.Model):

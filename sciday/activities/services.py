@@ -24,6 +24,7 @@ Each transition leaves an `ActivityEvent` (the history on the activity's page) a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -32,6 +33,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -55,8 +58,14 @@ from sciday.campaigns import policy as campaigns_policy
 from sciday.campaigns.models import Campaign, Category, SubType
 from sciday.core.audit import audit_record, changed_fields, snapshot
 from sciday.core.errors import Conflict, DomainError, NotAllowed
+from sciday.core.images import image_reencode
+from sciday.core.richtext import richtext_clean
 from sciday.orgs.models import Region, Unit, UnitKind
 
+# The cover is changed by its own services (`activity_cover_set`, `activity_cover_remove`),
+# whenever the description may change.
+COVER = "cover"
+BODY_MAX_CHARS = 100_000
 # Fields a service may set; the campaign and the lead unit are fixed at creation.
 EDITABLE_FIELDS = [
     "title",
@@ -91,6 +100,7 @@ PUBLISHED_EDITABLE = frozenset(
         "signup_required",
         "expected_participants",
         "co_organizers",
+        COVER,
     }
 )
 OVERRIDE_FIELDS = ("window_override", "region_override")
@@ -152,7 +162,7 @@ def activity_editable_fields(user, activity: Activity) -> frozenset[str]:
     if not policy.can(user, Cap.EDIT, activity):
         return frozenset()
     if activity.status in (Status.DRAFT, Status.RETURNED):
-        fields = {*EDITABLE_FIELDS, "co_organizers"}
+        fields = {*EDITABLE_FIELDS, "co_organizers", COVER}
         if not policy.can(user, Cap.OVERRIDE, activity):
             fields -= set(OVERRIDE_FIELDS)
         return frozenset(fields)
@@ -332,12 +342,27 @@ def _assign(activity: Activity, data: dict[str, Any]) -> None:
             ):
                 raise DomainError(_("This venue is no longer in use."), field="venue", code="venue")
             activity.venue = value
+        elif key == "body":
+            activity.body = _body(value)
         elif key in _TEXT:
             setattr(activity, key, (value or "").strip())
         elif key in ("signup_required", "window_override", "region_override"):
             setattr(activity, key, bool(value))
         else:
             setattr(activity, key, value)
+
+
+def _body(value: str | None) -> str:
+    """The description as stored: sanitized rich text (plain text becomes paragraphs)."""
+    body = richtext_clean(value)
+    if len(body) > BODY_MAX_CHARS:
+        raise DomainError(
+            _("The description is too long: keep it under %(n)s characters.")
+            % {"n": BODY_MAX_CHARS},
+            field="body",
+            code="too_long",
+        )
+    return body
 
 
 def _check_overrides(actor, activity: Activity, data: dict[str, Any]) -> None:
@@ -522,6 +547,94 @@ def activity_update(*, actor, activity: Activity, **data: Any) -> Activity:
         signups_capacity_changed(activity=activity)
     _reindex(activity)
     return activity
+
+
+# --- Cover image ------------------------------------------------------------------------------
+
+
+def _require_cover_editable(actor, activity: Activity) -> None:
+    policy.require(actor, Cap.EDIT, activity)
+    if COVER not in activity_editable_fields(actor, activity):
+        raise Conflict(
+            _("The cover of a submitted, cancelled or finished activity cannot be changed."),
+            field=COVER,
+            code="locked",
+        )
+
+
+def _delete_files_on_commit(*names: str) -> None:
+    """Delete stored files once the transaction commits (a rollback keeps them in use)."""
+    kept = [n for n in names if n]
+    if kept:
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in kept])
+
+
+@transaction.atomic
+def activity_cover_set(*, actor, activity: Activity, upload, name: str = "") -> Activity:
+    """Check the picture `upload` (named `name`), store it re-encoded as the cover; return it.
+
+    The picture is refused (DomainError on `cover`, nothing stored, nothing changed) unless it
+    is a JPEG, PNG or WebP within `settings.COVER_IMAGE_MAX_BYTES` (see `image_reencode`).
+    The stored files get new random names; the previous cover's files are deleted on commit.
+    """
+    _require_cover_editable(actor, activity)
+    picture = image_reencode(
+        upload,
+        name=name or getattr(upload, "name", "") or "",
+        max_bytes=settings.COVER_IMAGE_MAX_BYTES,
+        field=COVER,
+    )
+    activity = _locked(activity)
+    _require_cover_editable(actor, activity)
+    old = (activity.cover.name, activity.cover_thumb.name)
+    token = uuid.uuid4().hex
+    activity.cover.save(f"{token}.jpg", ContentFile(picture.jpeg), save=False)
+    activity.cover_thumb.save(f"{token}-thumb.webp", ContentFile(picture.thumb_webp), save=False)
+    new = (activity.cover.name, activity.cover_thumb.name)
+    try:
+        activity.cover_width, activity.cover_height = picture.width, picture.height
+        activity.save(update_fields=[*_COVER_FIELDS, "updated_at"])
+    except Exception:
+        for stored in new:
+            default_storage.delete(stored)
+        raise
+    _delete_files_on_commit(*old)
+    audit_record(
+        actor=actor,
+        action="activities.activity.cover_set",
+        obj=activity,
+        changes={
+            "cover": activity.cover.name,
+            "width": picture.width,
+            "height": picture.height,
+            "bytes": len(picture.jpeg),
+        },
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_cover_remove(*, actor, activity: Activity) -> Activity:
+    """Remove the activity's cover (its files are deleted on commit); return the activity."""
+    _require_cover_editable(actor, activity)
+    activity = _locked(activity)
+    old = (activity.cover.name, activity.cover_thumb.name)
+    if not old[0]:
+        return activity
+    activity.cover = activity.cover_thumb = ""  # type: ignore[assignment]
+    activity.cover_width = activity.cover_height = None
+    activity.save(update_fields=[*_COVER_FIELDS, "updated_at"])
+    _delete_files_on_commit(*old)
+    audit_record(
+        actor=actor,
+        action="activities.activity.cover_removed",
+        obj=activity,
+        changes={"cover": old[0]},
+    )
+    return activity
+
+
+_COVER_FIELDS = ("cover", "cover_thumb", "cover_width", "cover_height")
 
 
 # --- Transitions ------------------------------------------------------------------------------

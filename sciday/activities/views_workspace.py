@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -179,6 +180,7 @@ def activity_create(request):
     initial = {"lead_unit": lead_units[0].pk} if len(lead_units) == 1 else {}
     form = ActivityForm(
         request.POST or None,
+        request.FILES or None,
         campaign=campaign,
         lead_units=queryset,
         may_override=any(policy.can_decide_for(request.user, u) for u in lead_units),
@@ -189,12 +191,14 @@ def activity_create(request):
         status = 400
         if form.is_valid():
             try:
-                activity = services.activity_create(
-                    actor=request.user,
-                    campaign=campaign,
-                    lead_unit=form.cleaned_data["lead_unit"],
-                    **form.service_data(),
-                )
+                with transaction.atomic():  # a refused cover leaves no activity behind
+                    activity = services.activity_create(
+                        actor=request.user,
+                        campaign=campaign,
+                        lead_unit=form.cleaned_data["lead_unit"],
+                        **form.service_data(),
+                    )
+                    _save_cover(request.user, activity, form)
             except DomainError as error:
                 _show_error(form, error)
             else:
@@ -217,8 +221,10 @@ def activity_edit(request, pk: int):
         return redirect("activity_admin:detail", pk=activity.pk)
     form = ActivityForm(
         request.POST or None,
+        request.FILES or None,
         campaign=activity.campaign,
         editable=editable,
+        has_cover=bool(activity.cover),
         initial=ActivityForm.initial_for_activity(activity),
     )
     status = 200
@@ -226,9 +232,13 @@ def activity_edit(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                services.activity_update(
-                    actor=request.user, activity=activity, **form.service_data(changed_only=True)
-                )
+                with transaction.atomic():  # a refused cover leaves the other fields unchanged
+                    services.activity_update(
+                        actor=request.user,
+                        activity=activity,
+                        **form.service_data(changed_only=True),
+                    )
+                    _save_cover(request.user, activity, form)
             except DomainError as error:
                 _show_error(form, error)
             else:
@@ -245,6 +255,14 @@ def activity_edit(request, pk: int):
         },
         status=status,
     )
+
+
+def _save_cover(user, activity: Activity, form: ActivityForm) -> None:
+    action, upload = form.cover_change()
+    if action == "set":
+        services.activity_cover_set(actor=user, activity=activity, upload=upload)
+    elif action == "remove":
+        services.activity_cover_remove(actor=user, activity=activity)
 
 
 # --- Detail and transitions ------------------------------------------------------------------

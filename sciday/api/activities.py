@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status, UploadedFile
 
 from sciday.activities import policy, selectors, services
 from sciday.activities.models import Activity, Venue
@@ -347,6 +347,33 @@ def activity_finish(request, activity_id: int, data: FinishIn):
         actual_participants=data.actual_participants,  # type: ignore[arg-type]
         online_views=data.online_views,
     )
+    return _fresh(request.auth, activity_id)
+
+
+@router.post(
+    "/activities/{activity_id}/cover",
+    auth=REQUIRED,
+    response={200: ActivityDetailOut, **_WRITES},
+    summary="Upload the cover picture (multipart field `file`: JPEG, PNG or WebP)",
+)
+def activity_cover_set(request, activity_id: int, file: File[UploadedFile]):
+    """The picture is re-encoded (EXIF dropped); a refused file answers 400 and changes nothing."""
+    activity = selectors.activity_get(viewer=request.auth, pk=activity_id, cap=Cap.EDIT)
+    services.activity_cover_set(
+        actor=request.auth, activity=activity, upload=file, name=file.name or ""
+    )
+    return _fresh(request.auth, activity_id)
+
+
+@router.delete(
+    "/activities/{activity_id}/cover",
+    auth=REQUIRED,
+    response={200: ActivityDetailOut, **_WRITES},
+    summary="Remove the cover picture",
+)
+def activity_cover_remove(request, activity_id: int):
+    activity = selectors.activity_get(viewer=request.auth, pk=activity_id, cap=Cap.EDIT)
+    services.activity_cover_remove(actor=request.auth, activity=activity)
     return _fresh(request.auth, activity_id)
 
 

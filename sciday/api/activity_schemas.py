@@ -127,6 +127,10 @@ class ActivityOut(Schema):
     audience: str
     capacity: int | None
     signup_required: bool
+    cover_url: str | None = Field(
+        None, description="The cover picture (JPEG), for those who may see the activity"
+    )
+    cover_thumb_url: str | None = Field(None, description="Its 480×270 WebP thumbnail")
 
     @classmethod
     def fields_of(cls, a: Activity) -> dict:
@@ -155,6 +159,8 @@ class ActivityOut(Schema):
             "audience": a.audience,
             "capacity": a.capacity,
             "signup_required": a.signup_required,
+            "cover_url": a.cover_url or None,
+            "cover_thumb_url": a.cover_thumb_url or None,
         }
 
     @classmethod
@@ -188,7 +194,7 @@ class EventOut(Schema):
 
 
 class ActivityDetailOut(ActivityOut):
-    body: str
+    body: str = Field(description="The description: sanitized HTML (see `body` of the input)")
     online_url: str
     expected_participants: int | None
     actual_participants: int | None
@@ -227,9 +233,16 @@ class ActivityFiltersIn(Schema):
     page_size: int = Field(30, ge=1, le=200)
 
 
+BODY_NOTE = (
+    "The description: HTML, of which only p, br, strong, em, u, s, h2-h4, ul, ol, li, blockquote, "
+    "a href (http, https, mailto) and simple tables are kept; or plain text, whose blank lines "
+    "separate paragraphs"
+)
+
+
 class _ActivityFields(Schema):
     summary: str = Field("", max_length=500)
-    body: str = ""
+    body: str = Field("", description=BODY_NOTE)
     subtype: int | None = Field(None, description="The sub-type's id (of the category)")
     region: str | None = Field(None, max_length=6, description="GB/T 2260 code; offline: required")
     address: str = Field("", max_length=300)
@@ -265,7 +278,7 @@ class ActivityPatchIn(Schema):
 
     title: str | None = Field(None, max_length=200)
     summary: str | None = Field(None, max_length=500)
-    body: str | None = None
+    body: str | None = Field(None, description=BODY_NOTE)
     category: int | None = None
     subtype: int | None = None
     format: Format | None = None
