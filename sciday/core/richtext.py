@@ -120,7 +120,43 @@ def richtext_sanitize(html: str) -> str:
     if renamed != cleaned:
         # A renamed div may now be a p inside a p: a second pass lets the parser close it.
         cleaned = _CLEANER.clean(renamed)
-    return _EMPTY_P_RE.sub("", _wrap_loose_text(cleaned)).strip()
+    return _EMPTY_P_RE.sub("", _split_paragraphs(_wrap_loose_text(cleaned))).strip()
+
+
+def _split_paragraphs(html: str) -> str:
+    """Make paragraphs of line breaks: two or more `<br>` directly inside a p end it and start
+    another (an editor's blank line); `<br>`s at the start or end of a p are dropped."""
+    parts = [m[0] for m in _TOKEN_RE.finditer(html)]
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if part == "<br>" and stack and stack[-1] == "p":
+            j, breaks = i, 0
+            while j < len(parts) and (parts[j] == "<br>" or not parts[j].strip()):
+                breaks += parts[j] == "<br>"
+                j += 1
+            at_start = out and out[-1] == "<p>"
+            at_end = j < len(parts) and parts[j] == "</p>"
+            if at_start or at_end:
+                pass
+            elif breaks >= 2:
+                out.append("</p><p>")
+            else:
+                out.extend(parts[i:j])
+            i = j
+            continue
+        match = _TOKEN_RE.fullmatch(part)
+        if match and match[2] and match[2] != "br":
+            if match[1]:
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(match[2])
+        out.append(part)
+        i += 1
+    return "".join(out)
 
 
 def _wrap_loose_text(html: str) -> str:

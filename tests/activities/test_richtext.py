@@ -87,6 +87,17 @@ def test_editor_output_becomes_the_stored_form():
     )
 
 
+def test_blank_lines_typed_in_the_editor_make_paragraphs():
+    """In Trix, Enter adds a line break; two of them (a blank line) start a new paragraph."""
+    assert richtext_clean("<div><br>第一段<br><br><br>第二段<br>续行<br></div>") == (
+        "<p>第一段</p><p>第二段<br>续行</p>"
+    )
+    # Line breaks inside an inline element stay where they are.
+    assert (
+        richtext_clean("<p><strong>a<br><br>b</strong></p>") == "<p><strong>a<br><br>b</strong></p>"
+    )
+
+
 def test_plain_text_becomes_paragraphs_and_is_escaped():
     text = "第一段第一行\n第一行之后\n\n  \n第二段 a < b & c > d"
     assert richtext_clean(text) == (

@@ -39,7 +39,9 @@
     input.type = "hidden";
     input.name = textarea.name;
     input.id = id + "-value";
-    input.value = textarea.value;
+    // Trix reads a <p> as a block plus extra line breaks (for its margins): hand it the stored
+    // paragraphs as the <div> blocks it writes itself, so that a round trip changes nothing.
+    input.value = textarea.value.replace(/<(\/?)p>/g, "<$1div>");
     var editor = document.createElement("trix-editor");
     editor.setAttribute("input", input.id);
     editor.setAttribute("id", id);
