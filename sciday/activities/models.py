@@ -229,7 +229,7 @@ class Activity(models.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
 
-    def _cover_url(self, size: str, name: str) -> str:
+    def _cover_url(self, size: str, name: str | None) -> str:
         if not name:
             return ""
         # The file's generated name changes with each upload, so caches never show an old one.

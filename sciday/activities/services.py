@@ -562,11 +562,16 @@ def _require_cover_editable(actor, activity: Activity) -> None:
         )
 
 
-def _delete_files_on_commit(*names: str) -> None:
+def _delete_files_on_commit(*names: str | None) -> None:
     """Delete stored files once the transaction commits (a rollback keeps them in use)."""
     kept = [n for n in names if n]
+
+    def delete() -> None:
+        for name in kept:
+            default_storage.delete(name)
+
     if kept:
-        transaction.on_commit(lambda: [default_storage.delete(n) for n in kept])
+        transaction.on_commit(delete)
 
 
 @transaction.atomic
@@ -596,7 +601,8 @@ def activity_cover_set(*, actor, activity: Activity, upload, name: str = "") -> 
         activity.save(update_fields=[*_COVER_FIELDS, "updated_at"])
     except Exception:
         for stored in new:
-            default_storage.delete(stored)
+            if stored:
+                default_storage.delete(stored)
         raise
     _delete_files_on_commit(*old)
     audit_record(

@@ -101,7 +101,7 @@ def image_reencode(
                     "too_many_pixels",
                 )
             image.load()
-            image = ImageOps.exif_transpose(image)
+            upright: Image.Image = ImageOps.exif_transpose(image)
     except DomainError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -113,7 +113,7 @@ def image_reencode(
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _refuse(wrong_kind, field, "wrong_type") from None
-    rgb = _flatten(image)
+    rgb = _flatten(upright)
     rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     rgb.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
