@@ -45,6 +45,10 @@ def test_openapi_schema_is_valid_and_lists_the_endpoints(client, db):
         ("get", "/api/v1/campaigns/current"),
         ("get", "/api/v1/campaigns/{year}"),
         ("patch", "/api/v1/campaigns/{year}"),
+        ("get", "/api/v1/campaigns/{year}/trusted-units"),
+        ("put", "/api/v1/campaigns/{year}/trusted-units"),
+        ("post", "/api/v1/campaigns/{year}/trusted-units"),
+        ("delete", "/api/v1/campaigns/{year}/trusted-units/{unit_id}"),
     }
     listed = {(m, p) for p, ops in schema["paths"].items() for m in ops}
     assert expected <= listed
