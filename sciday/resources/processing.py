@@ -6,8 +6,9 @@ what it found and mark it done.
 - photo: decoded with Pillow under the pixel limit, turned upright (EXIF orientation), re-encoded
   in its own format WITHOUT its EXIF/XMP (which carry the GPS position): the re-encoded file
   replaces the upload; WebP thumbnails;
-- video: ffprobe (duration, resolution, codec), a poster frame by ffmpeg as the preview, WebP
-  thumbnails of it;
+- video: ffprobe (duration, resolution, codec); the streams copied into a new file without
+  metadata (the place it was shot, GPS tracks) and with its index first (faststart), which
+  replaces the upload; a poster frame by ffmpeg as the preview, WebP thumbnails of it;
 - document: a PDF's page count, its first page rendered (pypdfium2) as the preview, thumbnails,
   its text; an Office file's text from its XML (read with a hard cap, whatever the zip claims).
 
@@ -62,6 +63,7 @@ MAX_TEXT_CHARS = 200_000
 MAX_TEXT_PAGES = 300
 FFPROBE_TIMEOUT = 120
 FFMPEG_TIMEOUT = 300
+REMUX_TIMEOUT = 1800
 _XML_TEXT = re.compile(rb"<(?:w:t|a:t|t)(?:\s[^>]*)?>([^<]*)</", re.DOTALL)
 
 
@@ -313,6 +315,28 @@ def _last_line(stderr: bytes, path: Path) -> str:
     return (lines[-1] if lines else "")[:150]
 
 
+def _remux_without_metadata(path: Path, tmp: Path, unreadable: str) -> Path:
+    """Copy the video and audio streams into a new file without metadata; return its path.
+
+    Phones write the place a video was taken in its metadata (the `location` tag), and action
+    cameras keep a GPS track as a data stream: the copy keeps neither (only the video and audio
+    streams, `-map_metadata -1`). No re-encoding: a stream copy runs at disk speed. MP4 and MOV
+    also get their index at the front (`+faststart`), so a browser starts playing at once.
+    """
+    clean = tmp / f"clean{path.suffix.lower()}"
+    args = [
+        "ffmpeg", "-v", "error", "-nostdin", "-i", str(path),
+        "-map", "0:v", "-map", "0:a?", "-c", "copy",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+    ]  # fmt: skip
+    if clean.suffix in (".mp4", ".mov"):
+        args += ["-movflags", "+faststart"]
+    result = _run([*args, str(clean)], REMUX_TIMEOUT)
+    if result.returncode != 0 or not clean.exists() or clean.stat().st_size == 0:
+        raise Refused(unreadable % {"detail": _last_line(result.stderr, path) or "remux"})
+    return clean
+
+
 def process_video(resource: Resource, created: list[str]) -> dict[str, Any]:
     unreadable = _("The video cannot be read (it may be truncated or damaged): %(detail)s")
     with local_path(_file_name(resource)) as path:
@@ -336,6 +360,15 @@ def process_video(resource: Resource, created: list[str]) -> dict[str, Any]:
         if duration <= 0:
             raise Refused(unreadable % {"detail": "no duration"})
         with tempfile.TemporaryDirectory() as tmp:
+            clean = _remux_without_metadata(path, Path(tmp), unreadable)
+            with clean.open("rb") as remuxed:
+                stored = uploads.store(
+                    upload=remuxed,
+                    size=clean.stat().st_size,
+                    name=uploads.storage_name(clean.suffix),
+                )
+            created.append(stored.name)
+            clean.unlink()
             poster = Path(tmp) / "poster.png"
             grab = _run(
                 [
@@ -348,10 +381,13 @@ def process_video(resource: Resource, created: list[str]) -> dict[str, Any]:
                 raise Refused(unreadable % {"detail": _last_line(grab.stderr, path) or "no frame"})
             with _open_image(io.BytesIO(poster.read_bytes()), "PNG") as frame:
                 frame.load()
-                stem = _stem(_file_name(resource))
+                stem = _stem(stored.name)
                 preview = _preview(frame, stem, created)
                 thumbnails = _thumbnails(frame, stem, created)
     return {
+        "file": stored.name,
+        "size": stored.size,
+        "sha256": stored.sha256,
         "duration": round(duration, 3),
         "width": int(video.get("width") or 0) or None,
         "height": int(video.get("height") or 0) or None,

@@ -27,6 +27,19 @@ def jpeg(width: int = 120, height: int = 80, *, exif: Image.Exif | None = None) 
     return out.getvalue()
 
 
+def ffprobe_tags(path: Path) -> dict:
+    """The container's metadata tags, as ffprobe reads them."""
+    import json
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    return json.loads(out)["format"].get("tags", {})
+
+
 def exif_with_gps(orientation: int = 6) -> Image.Exif:
     """EXIF with a GPS position (Hangzhou) and an orientation tag."""
     exif = Image.Exif()
@@ -93,18 +106,25 @@ def docx(paragraphs: list[str], *, extra: dict[str, bytes] | None = None) -> byt
     return out.getvalue()
 
 
+VIDEO_LOCATION = "+30.2741+120.1551/"
+
+
 def has_ffmpeg() -> bool:
     return bool(shutil.which("ffmpeg") and shutil.which("ffprobe"))
 
 
 def mp4(tmp: Path, *, seconds: int = 2) -> bytes:
-    """A tiny H.264 MP4 (64 × 48, 10 fps) made by ffmpeg; its index (moov) is at the end."""
+    """A tiny H.264 MP4 (64 × 48, 10 fps) made by ffmpeg, with a silent audio track and the
+    place it was "shot" in its metadata (as phones write it); its index (moov) is at the end."""
     path = tmp / "clip.mp4"
     subprocess.run(
         [
             "ffmpeg", "-v", "error", "-y", "-f", "lavfi",
             "-i", f"testsrc=size=64x48:rate=10:duration={seconds}",
-            "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path),
+            "-f", "lavfi", "-i", f"anullsrc=r=8000:cl=mono:d={seconds}",
+            "-pix_fmt", "yuv420p", "-c:v", "libx264", "-c:a", "aac", "-shortest",
+            "-metadata", f"location={VIDEO_LOCATION}", "-metadata", "title=GPS clip",
+            str(path),
         ],
         check=True,
         timeout=60,

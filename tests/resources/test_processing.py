@@ -82,17 +82,30 @@ def test_thumbnails_are_webp_in_the_widths_narrower_than_the_image(
 
 
 @needs_ffmpeg
-def test_video_is_probed_and_gets_a_poster(
+def test_video_is_probed_stripped_of_its_location_and_gets_a_poster(
     world, media, tmp_path, django_capture_on_commit_callbacks
 ):
+    data = hostile.mp4(tmp_path, seconds=2)
+    assert "location" in hostile.ffprobe_tags(tmp_path / "clip.mp4")  # the clip carries it
     resource = upload(
         world,
         "clip.mp4",
-        hostile.mp4(tmp_path, seconds=2),
+        data,
         kind=Kind.VIDEO,
         capture=django_capture_on_commit_callbacks,
     )
     assert resource.processing == Processing.DONE, resource.processing_error
+    # The upload's metadata (the place it was shot) is gone: the streams were copied into a
+    # new file, which replaced the upload.
+    stored = media / resource.file.name
+    assert hostile.VIDEO_LOCATION.encode() not in stored.read_bytes()
+    tags = hostile.ffprobe_tags(stored)
+    assert not any("location" in key.lower() for key in tags), tags
+    assert "title" not in tags
+    assert resource.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
+    assert sorted(stored_files(media)) == sorted(
+        [resource.file.name, resource.preview.name, *resource.thumbnails.values()]
+    )
     assert resource.duration == pytest.approx(2.0, abs=0.2)
     assert (resource.width, resource.height) == (64, 48)
     assert resource.codec == "h264"
