@@ -22,34 +22,51 @@ published activity is left alone, and one that may no longer change is reported 
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from typing import Any
-from zipfile import BadZipFile
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
-from sciday.activities import policy, services
-from sciday.activities.models import Activity, Format
+from sciday.activities import indexing, policy, services
+from sciday.activities.models import (
+    PUBLIC_STATUSES,
+    Activity,
+    ActivityEvent,
+    Format,
+    ImportJob,
+    ImportStatus,
+    Status,
+)
+from sciday.campaigns import policy as campaigns_policy
 from sciday.campaigns.models import Campaign, Category
+from sciday.core.audit import changed_fields, snapshot
+from sciday.core.context import current_request_facts
 from sciday.core.errors import Conflict, DomainError
+from sciday.core.models import AuditEntry
 from sciday.orgs.models import Region, Unit
+from sciday.search.services import search_index_delete_many, search_index_upsert_many
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-STASH_SECONDS = 3600
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 40 * 1024 * 1024
+MAX_ROWS = 100_000
 SHEET = "活动"
 HELP_SHEET = "填写说明"
 
@@ -234,6 +251,8 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, int | float):
         return value
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     return str(value).strip()
 
 
@@ -248,68 +267,76 @@ def check_size(size: int) -> None:
         )
 
 
-def read_workbook(data: bytes) -> list[dict[str, Any]]:
-    """Return the upload's rows as {"row": Excel row number, key: cell value}; refuse bad files."""
+@contextmanager
+def _sheet(data: bytes) -> Iterator[tuple[list[str | None], Iterator[list[Any]], int, int]]:
+    """Open the upload; yield (column keys, the lines after the headers, first line's number,
+    the number of lines after the headers).
+
+    Uploads are read with calamine (Rust): openpyxl, even in read-only mode, spends about a
+    millisecond a row parsing XML, most of a minute for 100,000 rows; calamine reads them in a
+    few seconds. The lines reach Python one at a time. (Templates and exports are still written
+    with openpyxl.)
+    """
     check_size(len(data))
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        workbook = CalamineWorkbook.from_filelike(BytesIO(data))
+        names = workbook.sheet_names
+        sheet = workbook.get_sheet_by_name(SHEET if SHEET in names else names[0])
+    except (CalamineError, IndexError, ValueError, OSError):
         raise ImportRefused(
             _("This is not an Excel workbook (.xlsx); download the template and fill it in."),
             field="file",
             code="not_xlsx",
         ) from None
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header_row = next(lines, None) or ()
-        keys = [_KEYS.get(str(h).strip()) if h is not None else None for h in header_row]
-        if "title" not in keys:
-            raise ImportRefused(
-                _("The first row must hold the template's headers (活动名称 is missing)."),
-                field="file",
-                code="no_headers",
-            )
-        rows: list[dict[str, Any]] = []
-        for number, line in enumerate(lines, start=2):
-            values = {k: _plain(v) for k, v in zip(keys, line, strict=False) if k is not None}
+    lines = iter(sheet.iter_rows())
+    header_row = next(lines, None) or []
+    keys = [_KEYS.get(str(h).strip()) if h not in (None, "") else None for h in header_row]
+    if "title" not in keys:
+        raise ImportRefused(
+            _("The first row must hold the template's headers (活动名称 is missing)."),
+            field="file",
+            code="no_headers",
+        )
+    first = (sheet.start[0] if sheet.start else 0) + 2  # Excel numbers rows from 1
+    yield keys, lines, first, max(sheet.height - 1, 0)
+
+
+def check_file(data: bytes) -> int:
+    """Refuse a file that is not an .xlsx in the template's columns; return its row estimate.
+
+    Only the headers are converted: the rows are read by the background check (`job_run`).
+    """
+    with _sheet(data) as (_keys, _lines, _first, estimate):
+        return estimate
+
+
+def iter_rows(data: bytes) -> Iterator[dict[str, Any]]:
+    """Yield the upload's rows one at a time as {"row": Excel row number, key: cell value}.
+
+    The rows are converted one at a time: a 100,000-row file is never held as Python objects.
+    Blank lines are skipped; more than `MAX_ROWS` rows refuse the file.
+    """
+    with _sheet(data) as (keys, lines, first, _estimate):
+        count = 0
+        pairs = [(i, k) for i, k in enumerate(keys) if k is not None]
+        for number, line in enumerate(lines, start=first):
+            values = {k: _plain(line[i]) if i < len(line) else "" for i, k in pairs}
             if not any(v != "" for v in values.values()):
                 continue
-            if len(rows) >= MAX_ROWS:
+            count += 1
+            if count > MAX_ROWS:
                 raise ImportRefused(
                     _("The file has more than %(n)s activities; split it into several files.")
                     % {"n": MAX_ROWS},
                     field="file",
                     code="too_many_rows",
                 )
-            rows.append({"row": number, **values})
-        return rows
-    finally:
-        workbook.close()
+            yield {"row": number, **values}
 
 
-def stash(*, user, unit: Unit, rows: list[dict[str, Any]], filename: str) -> str:
-    """Keep the parsed rows for the preview; return the token that finds them again."""
-    token = secrets.token_urlsafe(16)
-    cache.set(
-        _stash_key(user, token),
-        {"unit": unit.pk, "rows": rows, "filename": filename},
-        STASH_SECONDS,
-    )
-    return token
-
-
-def unstash(*, user, token: str) -> dict[str, Any] | None:
-    """Return what `stash` kept for this person under `token` (None when gone or not theirs)."""
-    return cache.get(_stash_key(user, token))
-
-
-def forget(*, user, token: str) -> None:
-    cache.delete(_stash_key(user, token))
-
-
-def _stash_key(user, token: str) -> str:
-    return f"activities-import:{user.pk}:{token}"
+def read_workbook(data: bytes) -> list[dict[str, Any]]:
+    """Return the upload's rows as {"row": Excel row number, key: cell value}; refuse bad files."""
+    return list(iter_rows(data))
 
 
 # --- Turning cells into service arguments ----------------------------------------------------
@@ -335,32 +362,61 @@ class RowResult:
 
 
 class _Lookups:
-    """What the rows refer to, loaded once per import."""
+    """What the rows refer to, loaded once per import (never a query per row)."""
 
-    def __init__(self, *, campaign: Campaign, lead_units: list[Unit]):
+    def __init__(self, *, actor, campaign: Campaign, default_unit: Unit):
+        self.actor = actor
         self.categories: dict[str, Category] = {}
         self.subtypes: dict[tuple[int, str], Any] = {}
         for category in campaign.categories.prefetch_related("subtypes"):
+            category.campaign = campaign
             for name in (str(category.number), category.name, category.short_name):
                 if name:
                     self.categories[name.strip()] = category
             for subtype in category.subtypes.all():
+                subtype.category = category
                 self.subtypes[(category.pk, subtype.name.strip())] = subtype
+        self.category_by_pk = {c.pk: c for c in self.categories.values()}
+        self.subtype_by_pk = {st.pk: st for st in self.subtypes.values()}
         regions = list(Region.objects.all())
-        self.region_codes = {r.code for r in regions}
+        self.regions = {r.code: r for r in regions}
         by_name: dict[str, list[str]] = {}
         for r in regions:
             by_name.setdefault(r.name, []).append(r.code)
         self.region_names = by_name
-        self.lead_units = {u.name: u for u in lead_units}
+        self.default_unit = default_unit
+        self._lead_units: dict[str, Unit] | None = None
         self._units: dict[str, list[Unit]] | None = None
+        self.unit_by_pk: dict[int, Unit] = {}
 
-    def units_named(self, name: str) -> list[Unit]:
+    def lead_unit(self, name: str) -> Unit | None:
+        """The unit named `name` that the actor may register activities for, if any."""
+        if self._lead_units is None:
+            self._lead_units = {
+                u.name: u
+                for u in Unit.objects.filter(is_active=True).select_related("region")
+                if policy.can_edit_in(self.actor, u)
+            }
+        return self._lead_units.get(name)
+
+    def _load_units(self) -> dict[str, list[Unit]]:
         if self._units is None:
             self._units = {}
-            for unit in Unit.objects.filter(is_active=True).only("pk", "name", "path"):
-                self._units.setdefault(unit.name, []).append(unit)
-        return self._units.get(name, [])
+            self.unit_by_pk = {}
+            for unit in Unit.objects.only("pk", "name", "path", "is_active"):
+                self.unit_by_pk[unit.pk] = unit
+                if unit.is_active:
+                    self._units.setdefault(unit.name, []).append(unit)
+        return self._units
+
+    def units_named(self, name: str) -> list[Unit]:
+        """The active units named `name` (co-organizers are named in the file)."""
+        return self._load_units().get(name, [])
+
+    def units(self, pks: Iterable[int]) -> list[Unit]:
+        """The units of these ids, active or not (an activity's current co-organizers)."""
+        self._load_units()
+        return [self.unit_by_pk[pk] for pk in pks]
 
 
 def _text(value: Any) -> str:
@@ -409,7 +465,7 @@ def _arguments(
     lead_name = _text(raw.get("lead_unit", ""))
     lead = default_unit
     if lead_name and lead_name != default_unit.name:
-        found = lookups.lead_units.get(lead_name)
+        found = lookups.lead_unit(lead_name)
         if found is None:
             result.add(
                 "lead_unit",
@@ -457,10 +513,10 @@ def _arguments(
     args["region"] = None
     if region_text:
         code = re.match(r"^(\d{6})", region_text)
-        if code and code.group(1) in lookups.region_codes:
-            args["region"] = code.group(1)
+        if code and code.group(1) in lookups.regions:
+            args["region"] = lookups.regions[code.group(1)]
         elif not code and len(lookups.region_names.get(region_text, [])) == 1:
-            args["region"] = lookups.region_names[region_text][0]
+            args["region"] = lookups.regions[lookups.region_names[region_text][0]]
         else:
             result.add(
                 "region",
@@ -527,66 +583,492 @@ def _wanted(args: dict[str, Any], key: str) -> Any:
     if key in ("category", "subtype"):
         return value.pk if value is not None else None
     if key == "region":
-        return value or None
+        return value.pk if value else None
     return value
 
 
-def _changes(activity: Activity, args: dict[str, Any]) -> dict[str, Any]:
+def _changes(activity: Activity, args: dict[str, Any], co_ids: set[int]) -> dict[str, Any]:
     """The row's fields that differ from the activity (co-organizers compared as a set)."""
     diff = {k: args[k] for k in _COMPARED if _current(activity, k) != _wanted(args, k)}
-    if {u.pk for u in activity.co_organizers.all()} != {u.pk for u in args["co_organizers"]}:
+    if co_ids != {u.pk for u in args["co_organizers"]}:
         diff["co_organizers"] = args["co_organizers"]
     return diff
 
 
 _SKIP_CODES = {"locked", "published", "closed"}
+CHUNK = 1000
+PROBLEMS_KEPT = 1000
+_Through = Activity.co_organizers.through
 
 
-def _existing(rows: list[dict[str, Any]]) -> dict[tuple[int, str], Activity]:
-    """The activities the file's references may point to, by (lead unit id, reference)."""
-    references = {_text(r.get("reference", "")) for r in rows} - {""}
-    if not references:
-        return {}
-    qs = (
-        Activity.objects.filter(reference__in=references)
-        .select_related("lead_unit")
-        .prefetch_related("co_organizers")
-    )
-    return {(a.lead_unit_id, a.reference): a for a in qs}
+def _refusal(result: RowResult, error: DomainError) -> None:
+    result.errors = []
+    result.add(error.field, error.message)
+    result.action = "skip" if isinstance(error, Conflict) and error.code in _SKIP_CODES else "error"
 
 
-def _apply(
-    actor,
-    campaign: Campaign,
-    args: dict[str, Any],
-    result: RowResult,
-    existing_by_ref: dict[tuple[int, str], Activity],
-) -> None:
-    """Create or update the row's activity through the services (raises DomainError).
+@dataclass
+class _Write:
+    """A checked row waiting for its batch to be written."""
 
-    The service's own transaction is this row's savepoint: a refusal undoes the row alone.
+    result: RowResult
+    activity: Activity
+    co: list[Unit] | None = None  # the new co-organizers (None: unchanged)
+    changes: dict[str, Any] = field(default_factory=dict)  # the audit entry's changes
+    service_args: dict[str, Any] | None = None  # set: written through `activity_update`
+
+
+class BulkImport:
+    """Checks (commit=False) or writes (commit=True) an import's rows, `CHUNK` rows at a time.
+
+    The rules are the services' own (`services._assign`, `_validate`, `_check_overrides`, the
+    status rules of `activity_update`), applied to objects built from what was loaded once for the
+    file (`_Lookups`) and, for each chunk, one query for the activities its references match: a
+    row costs no query of its own. A chunk is written in one transaction with `bulk_create` /
+    `bulk_update`, its history, audit and search-index entries in bulk too. A capacity change of a
+    published activity (which may promote people from the waiting list) goes through
+    `activity_update` itself.
+
+    Results: `counts` by action, `problems` (the first `PROBLEMS_KEPT` rows with errors or
+    skipped) and `problem_total`; with `keep_all`, `results` holds every row's result.
     """
-    lead = args.pop("lead_unit")
-    existing = existing_by_ref.get((lead.pk, args["reference"])) if args["reference"] else None
-    if existing is None:
-        activity = services.activity_create(actor=actor, campaign=campaign, lead_unit=lead, **args)
-        result.action = "create"
-    else:
-        if existing.campaign_id != campaign.pk:
+
+    def __init__(self, *, actor, campaign: Campaign, unit: Unit, keep_all: bool = False):
+        policy.require_edit_in(actor, unit)
+        self.actor = actor
+        self.campaign = campaign
+        self.unit = Unit.objects.select_related("region").get(pk=unit.pk)
+        self.lookups = _Lookups(actor=actor, campaign=campaign, default_unit=self.unit)
+        self.keep_all = keep_all
+        self.results: list[RowResult] = []
+        self.counts = {"create": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 0}
+        self.problems: list[RowResult] = []
+        self.problem_total = 0
+        self.processed = 0
+        self._seen: dict[tuple[int, str], int] = {}
+        self._may_create: DomainError | bool | None = None
+
+    # -- driving --
+
+    def run(
+        self,
+        rows: Iterable[dict[str, Any]],
+        *,
+        commit: bool,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        chunk: list[dict[str, Any]] = []
+        for raw in rows:
+            chunk.append(raw)
+            if len(chunk) >= CHUNK:
+                self._chunk(chunk, commit)
+                chunk = []
+                if on_progress is not None:
+                    on_progress(self.processed)
+        if chunk:
+            self._chunk(chunk, commit)
+        if on_progress is not None:
+            on_progress(self.processed)
+
+    def _chunk(self, raws: list[dict[str, Any]], commit: bool) -> None:
+        if commit:
+            with transaction.atomic():
+                results = self._check_and_write(raws, commit=True)
+        else:
+            results = self._check_and_write(raws, commit=False)
+        for result in results:
+            self.counts[result.action] += 1
+            if not result.ok:
+                self.problem_total += 1
+                if len(self.problems) < PROBLEMS_KEPT:
+                    self.problems.append(result)
+        if self.keep_all:
+            self.results += results
+        self.processed += len(raws)
+
+    def _check_and_write(self, raws: list[dict[str, Any]], *, commit: bool) -> list[RowResult]:
+        results: list[RowResult] = []
+        parsed: list[tuple[RowResult, dict[str, Any]]] = []
+        for raw in raws:
+            result = RowResult(
+                row=int(raw["row"]),
+                title=_text(raw.get("title", "")),
+                reference=_text(raw.get("reference", "")),
+            )
+            results.append(result)
+            args = _arguments(raw, result, self.lookups, self.unit)
+            if args is None:
+                continue
+            if args["reference"]:
+                key = (args["lead_unit"].pk, args["reference"])
+                if key in self._seen:
+                    result.add(
+                        "reference",
+                        _("Row %(row)s already has this reference.") % {"row": self._seen[key]},
+                    )
+                    continue
+                self._seen[key] = result.row
+            parsed.append((result, args))
+        existing = self._existing([args for _r, args in parsed], lock=commit)
+        writes: list[_Write] = []
+        for result, args in parsed:
+            try:
+                write = self._check(result, args, existing)
+            except DomainError as error:
+                _refusal(result, error)
+            else:
+                if write is not None:
+                    writes.append(write)
+        if commit and writes:
+            self._write(writes)
+        return results
+
+    def _existing(self, rows: list[dict[str, Any]], *, lock: bool) -> dict[tuple[int, str], Any]:
+        """The activities this chunk's references point to, by (lead unit id, reference)."""
+        wanted: dict[int, set[str]] = {}
+        for args in rows:
+            if args["reference"]:
+                wanted.setdefault(args["lead_unit"].pk, set()).add(args["reference"])
+        if not wanted:
+            return {}
+        condition = Q(pk__in=[])
+        for unit_id, references in wanted.items():
+            condition |= Q(lead_unit_id=unit_id, reference__in=references)
+        qs = Activity.objects.filter(condition)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        found = {(a.lead_unit_id, a.reference): a for a in qs}
+        co: dict[int, list[int]] = {a.pk: [] for a in found.values()}
+        pairs = _Through.objects.filter(activity_id__in=list(co)).values_list(
+            "activity_id", "unit_id"
+        )
+        for activity_id, unit_id in pairs.order_by("pk"):
+            co[activity_id].append(unit_id)
+        for a in found.values():
+            a._import_co = co[a.pk]  # type: ignore[attr-defined]
+        return found
+
+    # -- checking one row (no query) --
+
+    def _require_create(self) -> None:
+        if self._may_create is None:
+            self._may_create = True
+            if not campaigns_policy.can(
+                self.actor, campaigns_policy.Cap.CAMPAIGN_VIEW, self.campaign
+            ):
+                self._may_create = DomainError(
+                    _("Activities can be added once the campaign is published."),
+                    field="campaign",
+                )
+        if isinstance(self._may_create, DomainError):
+            raise self._may_create
+
+    def _check(
+        self, result: RowResult, args: dict[str, Any], existing_by_ref: dict[tuple[int, str], Any]
+    ) -> _Write | None:
+        lead: Unit = args.pop("lead_unit")
+        co = services._co_organizers(args.pop("co_organizers")) or []
+        existing = existing_by_ref.get((lead.pk, args["reference"])) if args["reference"] else None
+        if existing is None:
+            self._require_create()
+            activity = Activity(
+                campaign=self.campaign,
+                lead_unit=lead,
+                created_by=self.actor,
+                status=Status.DRAFT,
+            )
+            services._assign(activity, args)
+            services._validate(activity, co, preloaded=True)
+            result.action = "create"
+            return _Write(
+                result,
+                activity,
+                co,
+                {
+                    "lead_unit": str(lead),
+                    "campaign": str(self.campaign),
+                    "co_organizers": [str(u) for u in co],
+                },
+            )
+        result.activity_id = existing.pk
+        if existing.campaign_id != self.campaign.pk:
             raise Conflict(
                 _("The reference %(ref)s belongs to an activity of another campaign.")
                 % {"ref": args["reference"]},
                 field="reference",
                 code="closed",
             )
-        diff = _changes(existing, args)
+        existing.campaign = self.campaign
+        existing.lead_unit = lead
+        for key in ("category", "subtype", "region"):
+            _attach(existing, key, self.lookups)
+        current_co = self.lookups.units(existing._import_co)
+        diff = _changes(existing, {**args, "co_organizers": co}, {u.pk for u in current_co})
         if not diff:
             result.action = "unchanged"
-            result.activity_id = existing.pk
-            return
-        activity = services.activity_update(actor=actor, activity=existing, **diff)
+            return None
+        _check_status(existing, diff)
+        before = snapshot(existing, services.EDITABLE_FIELDS)
+        before_co = sorted(str(u) for u in current_co)
+        new_co = diff.pop("co_organizers", None)
+        service_args = dict(diff, co_organizers=new_co) if new_co is not None else dict(diff)
+        services._check_overrides(self.actor, existing, diff)
+        services._assign(existing, diff)
+        services._validate(
+            existing,
+            new_co if new_co is not None else current_co,
+            preloaded=True,
+        )
         result.action = "update"
-    result.activity_id = activity.pk
+        if existing.status == Status.PUBLISHED and existing.capacity != before["capacity"]:
+            # People may be confirmed or waiting: the service checks and promotes them.
+            return _Write(result, existing, service_args=service_args)
+        changes = changed_fields(existing, before, services.EDITABLE_FIELDS)
+        if new_co is not None:
+            after_co = sorted(str(u) for u in new_co)
+            if after_co != before_co:
+                changes["co_organizers"] = [before_co, after_co]
+        return _Write(result, existing, new_co, changes)
+
+    # -- writing a chunk --
+
+    def _write(self, writes: list[_Write]) -> None:
+        creates = [w for w in writes if w.activity.pk is None]
+        updates = [w for w in writes if w.activity.pk is not None and w.service_args is None]
+        if creates:
+            _insert_activities([w.activity for w in creates])
+            _insert_rows(ActivityEvent, [_event(self.actor, w.activity) for w in creates])
+        if updates:
+            now = timezone.now()
+            fields = {"window_override", "region_override", "updated_at"}
+            for w in updates:
+                w.activity.updated_at = now
+                fields |= {k for k in w.changes if k != "co_organizers"}
+            _update_rows([w.activity for w in updates], sorted(fields))
+            replaced = [w.activity.pk for w in updates if w.co is not None]
+            if replaced:
+                _Through.objects.filter(activity_id__in=replaced).delete()
+        _insert_rows(
+            _Through,
+            [
+                _Through(activity_id=w.activity.pk, unit_id=u.pk)
+                for w in creates + updates
+                for u in (w.co or ())
+            ],
+        )
+        entries = [
+            _audit(self.actor, "activities.activity.created", w.activity, w.changes)
+            for w in creates
+        ] + [
+            _audit(self.actor, "activities.activity.updated", w.activity, w.changes)
+            for w in updates
+            if w.changes
+        ]
+        _insert_rows(AuditEntry, entries)
+        for w in writes:
+            if w.service_args is None:
+                continue
+            try:
+                services.activity_update(
+                    actor=self.actor,
+                    activity=Activity.objects.get(pk=w.activity.pk),
+                    **w.service_args,
+                )
+            except DomainError as error:
+                _refusal(w.result, error)
+        for w in creates:
+            w.result.activity_id = w.activity.pk
+        # New activities are drafts: like `activity_index`, they get no entry (and, their ids
+        # being new, have none to remove). Updated ones are re-indexed after the commit.
+        ids = [w.activity.pk for w in updates]
+        if ids:
+            transaction.on_commit(lambda: reindex_activities(ids))
+
+
+def _allocate_ids(count: int) -> list[int]:
+    """Reserve `count` new activity ids (inside the write transaction).
+
+    PostgreSQL hands them out from the table's sequence; SQLite, whose writer holds the database
+    lock from the transaction's start (`transaction_mode` IMMEDIATE), continues after the highest
+    id ever used (`sqlite_sequence`, which AUTOINCREMENT then moves past the inserted ids).
+    """
+    table, column = Activity._meta.db_table, Activity._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+        last = max(row[0] if row else 0, cursor.fetchone()[0])
+        return list(range(last + 1, last + count + 1))
+
+
+def _insert_activities(activities: list[Activity]) -> None:
+    """Insert new activities, giving each its id (what `bulk_create` does, several times faster).
+
+    On a database other than SQLite and PostgreSQL, `bulk_create` itself.
+    """
+    if connection.vendor not in ("sqlite", "postgresql"):
+        Activity.objects.bulk_create(activities, batch_size=500)
+        return
+    for activity, pk in zip(activities, _allocate_ids(len(activities)), strict=True):
+        activity.pk = pk
+    _insert_rows(Activity, activities, with_pk=True)
+
+
+def _insert_rows(model: Any, objects: list[Any], *, with_pk: bool = False) -> None:
+    """INSERT these unsaved objects with one statement run for each (`executemany`).
+
+    The values are those `save()` would write (each field's `pre_save` and database preparation,
+    so `auto_now_add` times are set); ids are left to the database unless `with_pk`.
+    """
+    if not objects:
+        return
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if with_pk or not f.primary_key]
+    quote = connection.ops.quote_name
+    # Only quoted model names go into the text; the values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(opts.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    params = [
+        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    for obj in objects:
+        obj._state.adding = False
+
+
+def _update_rows(activities: list[Activity], fields: list[str]) -> None:
+    """UPDATE these activities' `fields` with one statement run for each (`executemany`).
+
+    What `bulk_update` writes, without its per-row CASE expressions, which cost Django more
+    time to build than the database takes to run a prepared statement per row.
+    """
+    opts = Activity._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    # Only quoted model names go into the text; the values are parameters.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(opts.db_table),
+        ", ".join(f"{quote(c.column)} = %s" for c in columns),  # type: ignore[union-attr]
+        quote(opts.pk.column),
+    )
+    params = [
+        [c.get_db_prep_save(getattr(a, c.attname), connection) for c in columns]  # type: ignore[union-attr]
+        + [a.pk]
+        for a in activities
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _attach(activity: Activity, key: str, lookups: _Lookups) -> None:
+    """Give `activity` the preloaded object of a foreign key, so that reading it costs no query."""
+    pk = getattr(activity, f"{key}_id")
+    if pk is None:
+        return
+    if key == "region":
+        found: Any = lookups.regions.get(pk)
+    elif key == "category":
+        found = lookups.category_by_pk.get(pk)
+    else:
+        found = lookups.subtype_by_pk.get(pk)
+    if found is not None:
+        setattr(activity, key, found)
+
+
+def _check_status(activity: Activity, diff: dict[str, Any]) -> None:
+    """`activity_update`'s refusals by status, in its words."""
+    if activity.status == Status.SUBMITTED:
+        raise Conflict(
+            _("A submitted activity cannot be edited until it is approved or returned."),
+            code="locked",
+        )
+    if activity.status == Status.PUBLISHED:
+        frozen = set(diff) - services.PUBLISHED_EDITABLE
+        if frozen:
+            labels = ", ".join(
+                str(Activity._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+                for name in sorted(frozen)
+            )
+            raise Conflict(
+                _("A published activity keeps its approved %(fields)s.") % {"fields": labels},
+                field=sorted(frozen)[0],
+                code="published",
+            )
+    elif activity.status not in (Status.DRAFT, Status.RETURNED):
+        raise Conflict(_("A cancelled or finished activity cannot be edited."), code="closed")
+
+
+def _event(actor, activity: Activity) -> ActivityEvent:
+    is_user = getattr(actor, "is_authenticated", False)
+    return ActivityEvent(
+        activity=activity,
+        actor=actor if is_user else None,
+        actor_repr=str(actor)[:200] if is_user else "",
+        from_status="",
+        to_status=activity.status,
+    )
+
+
+def _audit(actor, action: str, obj: Activity, changes: dict[str, Any]) -> AuditEntry:
+    """The entry `audit_record` would append, for a `bulk_create` (the log allows INSERT)."""
+    facts = current_request_facts()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry(
+        actor=actor if is_user else None,
+        actor_repr=str(actor)[:200] if is_user else "",
+        action=action,
+        success=True,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        changes=changes,
+        ip=facts.ip,
+        user_agent=facts.user_agent,
+    )
+
+
+def reindex_activities(ids: list[int]) -> None:
+    """Bring the search entries of these activities up to date, in bulk (after the commit).
+
+    The same entries as `indexing.activity_index` writes one by one: public activities are
+    upserted, the others (drafts, returned) lose any entry they had.
+    """
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        public = list(
+            Activity.objects.filter(pk__in=part, status__in=PUBLIC_STATUSES)
+            .select_related(*indexing._RELATED)
+            .prefetch_related("co_organizers")
+        )
+        public_ids = {a.pk for a in public}
+        search_index_delete_many(
+            kind=indexing.KIND, object_ids=[pk for pk in part if pk not in public_ids]
+        )
+        search_index_upsert_many(
+            kind=indexing.KIND,
+            entries=[
+                {
+                    "object_id": a.pk,
+                    "title": a.title,
+                    "body": indexing.activity_index_body(a),
+                    "campaign_id": a.campaign_id,
+                    "region_code": indexing.activity_region_code(a),
+                    "published": True,
+                }
+                for a in public
+            ],
+        )
 
 
 def run_import(
@@ -594,54 +1076,16 @@ def run_import(
     actor,
     campaign: Campaign,
     unit: Unit,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     commit: bool,
 ) -> list[RowResult]:
     """Check (commit=False, nothing is written) or write (commit=True) the rows; return results.
 
     `unit` is the default lead unit (rows may name another one the actor may edit for).
     """
-    policy.require_edit_in(actor, unit)
-    lookups = _Lookups(
-        campaign=campaign,
-        lead_units=[u for u in Unit.objects.filter(is_active=True) if policy.can_edit_in(actor, u)]
-        if any(_text(r.get("lead_unit")) not in ("", unit.name) for r in rows)
-        else [],
-    )
-    results: list[RowResult] = []
-    seen: dict[tuple[int, str], int] = {}
-    existing_by_ref = _existing(rows)
-    with transaction.atomic():
-        for raw in rows:
-            result = RowResult(
-                row=int(raw["row"]),
-                title=_text(raw.get("title", "")),
-                reference=_text(raw.get("reference", "")),
-            )
-            results.append(result)
-            args = _arguments(raw, result, lookups, unit)
-            if args is None:
-                continue
-            if args["reference"]:
-                key = (args["lead_unit"].pk, args["reference"])
-                if key in seen:
-                    result.add(
-                        "reference",
-                        _("Row %(row)s already has this reference.") % {"row": seen[key]},
-                    )
-                    continue
-                seen[key] = result.row
-            try:
-                _apply(actor, campaign, args, result, existing_by_ref)
-            except DomainError as error:
-                result.errors = []
-                result.add(error.field, error.message)
-                result.action = (
-                    "skip" if isinstance(error, Conflict) and error.code in _SKIP_CODES else "error"
-                )
-        if not commit:
-            transaction.set_rollback(True)
-    return results
+    importer = BulkImport(actor=actor, campaign=campaign, unit=unit, keep_all=True)
+    importer.run(rows, commit=commit)
+    return importer.results
 
 
 def summary(results: list[RowResult]) -> dict[str, int]:
@@ -650,3 +1094,163 @@ def summary(results: list[RowResult]) -> dict[str, int]:
     for r in results:
         counts[r.action] += 1
     return counts
+
+
+# --- Import jobs: the upload checked and saved in the background ---------------------------
+
+STALE_AFTER = timedelta(minutes=15)
+RUNNING = (ImportStatus.CHECKING, ImportStatus.SAVING)
+
+
+def job_create(*, actor, unit: Unit, campaign: Campaign, data: bytes, filename: str, save: bool):
+    """Keep the upload and queue its check (or, with `save`, its check-and-save); return the job.
+
+    The file must open as an .xlsx with the template's headers (checked here, at once); its rows
+    are read by the task. An upload the queue refuses fails at once with the reason.
+    """
+    policy.require_edit_in(actor, unit)
+    check_size(len(data))
+    estimate = check_file(data)
+    job = ImportJob.objects.create(
+        token=secrets.token_urlsafe(16),
+        created_by=actor,
+        unit=unit,
+        campaign=campaign,
+        filename=filename[:255],
+        data=data,
+        total=estimate,
+        status=ImportStatus.SAVING if save else ImportStatus.CHECKING,
+    )
+    _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from sciday.activities import tasks
+
+    step = tasks.import_save if job.status == ImportStatus.SAVING else tasks.import_check
+    try:
+        step.enqueue(job_id=job.pk)
+    except Exception:
+        logger.exception("activity import %s: the task queue refused the job", job.pk)
+        _fail(job.pk, _("The background queue is not available; try again in a few minutes."))
+
+
+def job_save(*, actor, job: ImportJob) -> ImportJob:
+    """Queue the save of a checked import (once: a second call changes nothing); return it."""
+    policy.require_edit_in(actor, job.unit)
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.SAVING, processed=0, updated_at=timezone.now()
+    )
+    if started:
+        job.status = ImportStatus.SAVING
+        _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def job_get(*, actor, token: str) -> ImportJob | None:
+    """The person's own import `token` (None when unknown or another person's).
+
+    A step that has shown no progress for `STALE_AFTER` (its worker died, or none is running)
+    is marked failed here, so that no import stays "running" forever.
+    """
+    job = (
+        ImportJob.objects.select_related("unit", "campaign")
+        .defer("data")
+        .filter(token=token, created_by=actor)
+        .first()
+    )
+    if job is not None and job.status in RUNNING and job.updated_at < timezone.now() - STALE_AFTER:
+        _fail(
+            job.pk,
+            _("The import stopped without finishing; upload the file again."),
+            only_running=True,
+        )
+        job.refresh_from_db()
+    return job
+
+
+def _fail(job_id: int, reason: Any, *, only_running: bool = False) -> None:
+    qs = ImportJob.objects.filter(pk=job_id)
+    if only_running:
+        qs = qs.filter(status__in=RUNNING)
+    qs.update(status=ImportStatus.FAILED, reason=str(reason), data=b"", updated_at=timezone.now())
+
+
+def _problem(result: RowResult) -> dict[str, Any]:
+    return {
+        "row": result.row,
+        "reference": result.reference,
+        "title": result.title[:200],
+        "action": result.action,
+        "errors": result.errors,
+    }
+
+
+def job_problems(job: ImportJob) -> list[RowResult]:
+    """The kept rows with problems of `job` as results (for the preview and the API)."""
+    return [
+        RowResult(
+            row=p["row"],
+            reference=p["reference"],
+            title=p["title"],
+            action=p["action"],
+            errors=[(c, m) for c, m in p["errors"]],
+        )
+        for p in job.problems
+    ]
+
+
+def job_run(*, job_id: int) -> None:
+    """Run the queued step of import `job_id` (the task): check, or check and save, its rows.
+
+    Progress is written after every chunk; the outcome (counts, rows with problems) at the end.
+    A refusal of the whole file, or any failure, marks the job failed with a reason to show; a
+    save that fails part-way says how many rows it had saved (re-importing updates them).
+    """
+    job = ImportJob.objects.select_related("created_by", "unit", "campaign").get(pk=job_id)
+    if job.status not in RUNNING:
+        return
+    commit = job.status == ImportStatus.SAVING
+    importer: BulkImport | None = None
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(
+            processed=done, total=Greatest(F("total"), done), updated_at=timezone.now()
+        )
+
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            importer = BulkImport(actor=job.created_by, campaign=job.campaign, unit=job.unit)
+            importer.run(iter_rows(bytes(job.data)), commit=commit, on_progress=progress)
+            if importer.processed == 0:
+                raise ImportRefused(_("The file has no activity rows."), field="file")
+    except DomainError as error:
+        _fail(job_id, error.message)
+        return
+    except Http404:
+        _fail(job_id, _("You may no longer register activities for this unit."))
+        return
+    except Exception:
+        logger.exception("activity import %s failed", job_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("The import failed unexpectedly.")
+            if commit and importer is not None and importer.processed:
+                reason = _(
+                    "The import failed unexpectedly after %(n)s rows were saved; importing the "
+                    "file again updates them rather than adding them twice."
+                ) % {"n": importer.processed}
+            _fail(job_id, reason)
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.SAVED if commit else ImportStatus.CHECKED,
+        processed=importer.processed,
+        total=importer.processed,
+        counts=importer.counts,
+        problems=[_problem(r) for r in importer.problems],
+        problem_total=importer.problem_total,
+        data=b"" if commit else job.data,
+        updated_at=timezone.now(),
+    )

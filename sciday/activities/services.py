@@ -226,8 +226,32 @@ def _validate_url(url: str) -> None:
         ) from None
 
 
-def _validate(activity: Activity, co_organizers: list[Unit] | None) -> None:
-    """Raise DomainError for the first broken rule; nothing has been written yet."""
+_EXCLUDE = ["campaign", "lead_unit", "created_by", "decided_by"]
+# The fields an import sets and checks only through `full_clean` (lengths, minimums); the others
+# are checked above, or come from objects loaded for the whole file, or keep their defaults.
+_PRELOADED_CLEANED = {
+    "title",
+    "summary",
+    "address",
+    "online_url",
+    "audience",
+    "reference",
+    "capacity",
+    "expected_participants",
+}
+_PRELOADED_EXCLUDE = [f.name for f in Activity._meta.fields if f.name not in _PRELOADED_CLEANED]
+
+
+def _validate(
+    activity: Activity, co_organizers: list[Unit] | None, *, preloaded: bool = False
+) -> None:
+    """Raise DomainError for the first broken rule; nothing has been written yet.
+
+    `preloaded=True` is for the bulk import, which has loaded the category, sub-type and region
+    objects and the unit's references once for the whole file: the per-row queries (the
+    reference's uniqueness, each foreign key's existence) are left to it, and `full_clean` checks
+    only the fields it sets and that are not checked above (lengths, number ranges).
+    """
     if not activity.title:
         raise DomainError(_("Enter the activity's title."), field="title", code="required")
     if activity.category.campaign_id != activity.campaign_id:
@@ -303,6 +327,7 @@ def _validate(activity: Activity, co_organizers: list[Unit] | None) -> None:
             )
     if (
         activity.reference
+        and not preloaded
         and Activity.objects.filter(lead_unit=lead, reference=activity.reference)
         .exclude(pk=activity.pk)
         .exists()
@@ -315,7 +340,7 @@ def _validate(activity: Activity, co_organizers: list[Unit] | None) -> None:
         )
     try:
         activity.full_clean(
-            exclude=["campaign", "lead_unit", "created_by", "decided_by"],
+            exclude=_PRELOADED_EXCLUDE if preloaded else _EXCLUDE,
             validate_unique=False,
             validate_constraints=False,
         )

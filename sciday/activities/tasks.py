@@ -1,4 +1,4 @@
-"""Background work for activities: sign-up e-mails, sent by the task worker after the commit."""
+"""Background work for activities: sign-up e-mails (after the commit) and Excel imports."""
 
 from __future__ import annotations
 
@@ -37,3 +37,19 @@ def send_signup_email(*, signup_id: int, kind: str) -> None:
         subject = str(SUBJECTS[kind]) % {"title": activity.title}
         body = render_to_string(f"activities/email/signup_{kind}.txt", context)
     send_mail(subject, body, None, [signup.user.email])
+
+
+@task()
+def import_check(*, job_id: int) -> None:
+    """Check the rows of an uploaded Excel import (`importing.job_run`): nothing is written."""
+    from sciday.activities.importing import job_run
+
+    job_run(job_id=job_id)
+
+
+@task()
+def import_save(*, job_id: int) -> None:
+    """Check and save the rows of an Excel import (`importing.job_run`), a chunk at a time."""
+    from sciday.activities.importing import job_run
+
+    job_run(job_id=job_id)

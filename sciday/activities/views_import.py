@@ -1,8 +1,9 @@
 """Bulk import and export pages of the activities workspace.
 
-Upload (a unit and an .xlsx) → preview (each row OK or its bad cells, nothing written) → commit
-(the good rows are written through the services). The parsed rows wait for the preview in the
-cache under the person's id and a random token (`importing.stash`); the file itself is not kept.
+Upload (a unit and an .xlsx) → the background check (progress shown, the page refreshes itself)
+→ preview (counts, and the rows with problems, each bad cell named; nothing written) → save (the
+background task writes the good rows; progress, then the outcome). The upload waits in an
+`ImportJob` found by the person's own random token (`importing.job_create`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sciday.activities import importing, selectors
+from sciday.activities.models import ImportStatus
 from sciday.activities.views_workspace import _in_scope, _lead_units, list_filters
 from sciday.campaigns.selectors import campaign_current
 from sciday.core.errors import DomainError, NotAllowed
@@ -30,7 +33,7 @@ class UploadForm(forms.Form):
     unit = forms.TypedChoiceField(label=gettext_lazy("Lead unit"), coerce=int)
     file = forms.FileField(
         label=gettext_lazy("Excel file (.xlsx)"),
-        help_text=gettext_lazy("At most 5 MB and 5,000 activities."),
+        help_text=gettext_lazy("At most 40 MB and 100,000 activities."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX}),
     )
 
@@ -71,21 +74,22 @@ def import_upload(request):
         status = 400
         if form.is_valid():
             unit = next((u for u in units if u.pk == form.cleaned_data["unit"]), None)
+            assert unit is not None
             upload = form.cleaned_data["file"]
             try:
                 importing.check_size(upload.size)
-                rows = importing.read_workbook(upload.read())
+                job = importing.job_create(
+                    actor=request.user,
+                    unit=unit,
+                    campaign=campaign,
+                    data=upload.read(),
+                    filename=upload.name,
+                    save=False,
+                )
             except DomainError as error:
                 form.add_error("file", str(error.message))
             else:
-                if not rows:
-                    form.add_error("file", _("The file has no activity rows."))
-                else:
-                    assert unit is not None
-                    token = importing.stash(
-                        user=request.user, unit=unit, rows=rows, filename=upload.name
-                    )
-                    return redirect("activity_admin:import_preview", token=token)
+                return redirect("activity_admin:import_preview", token=job.token)
         elif "unit" in form.errors and request.POST.get("unit", "").isdigit():
             # A unit the person may not lead for: as if it did not exist.
             raise Http404
@@ -97,23 +101,25 @@ def import_upload(request):
     )
 
 
+PROBLEMS_PER_PAGE = 50
+
+
 @workspace_view
 def import_preview(request, token: str):
-    stashed = importing.unstash(user=request.user, token=token)
-    if stashed is None:
+    """The import's state: progress while a step runs, then the counts and the problem rows."""
+    job = importing.job_get(actor=request.user, token=token)
+    if job is None or job.unit not in _lead_units(request.user):
         raise Http404
-    campaign = _campaign()
-    units = {u.pk: u for u in _lead_units(request.user)}
-    unit = units.get(stashed["unit"])
-    if unit is None:
-        raise Http404
-    commit = request.method == "POST"
-    results = importing.run_import(
-        actor=request.user, campaign=campaign, unit=unit, rows=stashed["rows"], commit=commit
+    if request.method == "POST":
+        if job.status == ImportStatus.CHECKED and _good(job):
+            job = importing.job_save(actor=request.user, job=job)
+        return redirect("activity_admin:import_preview", token=token)
+    page = Paginator(importing.job_problems(job), PROBLEMS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    counts = importing.summary(results)
-    if commit:
-        importing.forget(user=request.user, token=token)
+    counts = {"create": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 0, **job.counts}
+    committed = job.status == ImportStatus.SAVED
+    if committed and request.GET.get("page") is None:
         messages.success(
             request,
             _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
@@ -127,16 +133,25 @@ def import_preview(request, token: str):
         request,
         "activities/workspace/import_preview.html",
         {
-            "results": results,
+            "job": job,
+            "running": job.status in importing.RUNNING,
+            "percent": min(100, job.processed * 100 // job.total) if job.total else 0,
+            "results": list(page.object_list),
+            "page": page,
             "counts": counts,
-            "committed": commit,
-            "unit": unit,
-            "filename": stashed["filename"],
+            "committed": committed,
+            "unit": job.unit,
+            "filename": job.filename,
             "token": token,
-            "campaign": campaign,
-            "good": counts["create"] + counts["update"],
+            "campaign": job.campaign,
+            "good": _good(job),
+            "hidden": job.problem_total - len(job.problems),
         },
     )
+
+
+def _good(job) -> int:
+    return job.counts.get("create", 0) + job.counts.get("update", 0)
 
 
 @workspace_view

@@ -1,7 +1,12 @@
 """Bulk import and export of activities as Excel workbooks (`sciday.activities.importing`).
 
-`POST /activities/import` checks an .xlsx in the template's columns and answers a report, row by
-row; with `commit=true` it also saves the good rows (each through the activities services).
+`POST /activities/import` stores an .xlsx in the template's columns and runs its check (with
+`commit=true`, its check and save) as a background task, as the pages do; it answers the import's
+state: `status` is `checking` or `saving` while the task runs (`processed` of `total` rows), then
+`checked`, `saved` or `failed` (with `reason`). Poll `GET /activities/import/{id}` until then.
+The report counts the rows by result and lists the rows with problems (each bad cell by column;
+the first 1,000, `problem_total` counts them all). A checked import is saved by
+`POST /activities/import/{id}/save`.
 `GET /activities/export.xlsx` returns the activities you edit or decide on, in the same columns,
 so that the file can be edited and imported again.
 """
@@ -17,14 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 
 from sciday.activities import importing, policy, selectors
-from sciday.activities.models import Format, Status
+from sciday.activities.models import Format, ImportJob, ImportStatus, Status
 from sciday.activities.policy import Cap
 from sciday.activities.selectors import ActivityFilters
 from sciday.api.auth import REQUIRED
 from sciday.api.schemas import errors
 from sciday.campaigns.models import Campaign
 from sciday.campaigns.selectors import campaign_current
-from sciday.core.errors import DomainError
+from sciday.core.errors import Conflict, DomainError
 from sciday.orgs.models import Unit
 
 router = Router(tags=["activities"], auth=REQUIRED)
@@ -45,9 +50,15 @@ class RowReport(Schema):
 
 
 class ImportReport(Schema):
-    committed: bool
-    counts: dict[str, int]
-    rows: list[RowReport]
+    id: str = Field(description="The import's id, for GET /activities/import/{id}")
+    status: str = Field(description="checking, checked, saving, saved or failed")
+    committed: bool = Field(description="True once the good rows are saved")
+    processed: int = Field(description="Rows processed by the running (or last) step")
+    total: int = Field(description="Rows in the file (an estimate until the check ends)")
+    counts: dict[str, int] = Field(description="Rows by result: create, update, unchanged, ...")
+    rows: list[RowReport] = Field(description="The rows with errors or skipped (the first 1,000)")
+    problem_total: int = Field(description="How many rows have errors or were skipped")
+    reason: str = Field(description="Why a failed import failed")
 
 
 class ExportFilters(Schema):
@@ -79,29 +90,14 @@ def _lead_unit(user, unit_id: int | None) -> Unit:
     return mine[0]
 
 
-@router.post(
-    "/activities/import",
-    response={200: ImportReport, **errors(400, 403, 404)},
-    summary="Check (and with commit=true, save) activities from an .xlsx in the template's columns",
-)
-def activity_import(
-    request, file: File[UploadedFile], commit: bool = False, unit: int | None = None
-):
-    """Without `commit` nothing is written. `unit` is the default lead unit (required when you
-    may register activities for several units); a row may name another one in 主办单位."""
-    user = request.auth
-    campaign = campaign_current()
-    if campaign is None:
-        raise Http404
-    lead = _lead_unit(user, unit)
-    importing.check_size(file.size or 0)
-    rows = importing.read_workbook(file.read())
-    results = importing.run_import(
-        actor=user, campaign=campaign, unit=lead, rows=rows, commit=commit
-    )
+def _report(job: ImportJob) -> ImportReport:
     return ImportReport(
-        committed=commit,
-        counts=importing.summary(results),
+        id=job.token,
+        status=job.status,
+        committed=job.status == ImportStatus.SAVED,
+        processed=job.processed,
+        total=job.total,
+        counts={"create": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 0, **job.counts},
         rows=[
             RowReport(
                 row=r.row,
@@ -109,11 +105,72 @@ def activity_import(
                 title=r.title,
                 result=r.action,
                 errors=[CellError(column=c, message=m) for c, m in r.errors],
-                activity_id=r.activity_id,
+                activity_id=None,
             )
-            for r in results
+            for r in importing.job_problems(job)
         ],
+        problem_total=job.problem_total,
+        reason=job.reason,
     )
+
+
+def _job(user, job_id: str) -> ImportJob:
+    job = importing.job_get(actor=user, token=job_id)
+    if job is None or not policy.can_edit_in(user, job.unit):
+        raise Http404
+    return job
+
+
+@router.post(
+    "/activities/import",
+    response={200: ImportReport, **errors(400, 403, 404)},
+    summary="Check (and with commit=true, save) activities from an .xlsx, in the background",
+)
+def activity_import(
+    request, file: File[UploadedFile], commit: bool = False, unit: int | None = None
+):
+    """Without `commit` nothing is written. `unit` is the default lead unit (required when you
+    may register activities for several units); a row may name another one in 主办单位.
+    The answer is the import's state, final if the task was quick enough."""
+    user = request.auth
+    campaign = campaign_current()
+    if campaign is None:
+        raise Http404
+    lead = _lead_unit(user, unit)
+    importing.check_size(file.size or 0)
+    job = importing.job_create(
+        actor=user,
+        unit=lead,
+        campaign=campaign,
+        data=file.read(),
+        filename=file.name or "import.xlsx",
+        save=commit,
+    )
+    return _report(job)
+
+
+@router.get(
+    "/activities/import/{job_id}",
+    response={200: ImportReport, **errors(404)},
+    summary="The state of an import: progress, then counts and the rows with problems",
+)
+def activity_import_state(request, job_id: str):
+    return _report(_job(request.auth, job_id))
+
+
+@router.post(
+    "/activities/import/{job_id}/save",
+    response={200: ImportReport, **errors(404, 409)},
+    summary="Save the good rows of a checked import, in the background",
+)
+def activity_import_save(request, job_id: str):
+    """Only a checked import with rows to write can be saved; a second call changes nothing."""
+    job = _job(request.auth, job_id)
+    if job.status != ImportStatus.CHECKED:
+        if job.status in (ImportStatus.SAVING, ImportStatus.SAVED):
+            return _report(job)
+        raise Conflict(_("Only a checked import can be saved."), code="not_checked")
+    return _report(importing.job_save(actor=request.auth, job=job))
 
 
 @router.get(

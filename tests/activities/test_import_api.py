@@ -41,8 +41,9 @@ def test_report_without_commit_writes_nothing(world, client):
     body = response.json()
     assert body["committed"] is False
     assert body["counts"]["create"] == 1 and body["counts"]["error"] == 1
-    assert body["rows"][1]["row"] == 3
-    assert body["rows"][1]["errors"][0]["column"] == "结束时间"
+    assert body["status"] == "checked" and body["problem_total"] == 1
+    assert [r["row"] for r in body["rows"]] == [3]  # only the rows with problems
+    assert body["rows"][0]["errors"][0]["column"] == "结束时间"
     assert not Activity.objects.exists()
 
 
@@ -50,6 +51,7 @@ def test_commit_saves_the_good_rows_and_reimport_updates(world, client):
     user = world.people["lead_editor"]
     response = _post(client, user, workbook(row()), commit="true")
     assert response.json()["counts"]["create"] == 1
+    assert response.json()["status"] == "saved" and response.json()["committed"]
     changed = row(**{"活动名称": "新的名称"})
     response = _post(client, user, workbook(changed), commit="true")
     assert response.json()["counts"]["update"] == 1
@@ -89,3 +91,34 @@ def test_export_returns_the_callers_activities_in_the_import_columns(world, clie
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content))[importing.SHEET]
     assert [line[0] for line in sheet.iter_rows(min_row=2, values_only=True)] == ["NJ-001"]
+
+
+def test_a_checked_import_is_polled_then_saved_once(world, client):
+    user = world.people["lead_editor"]
+    checked = _post(client, user, workbook(row(), row(**{"单位内部编号": "NJ-002"}))).json()
+    assert checked["status"] == "checked" and checked["processed"] == checked["total"] == 2
+    state = client.get(f"{IMPORT}/{checked['id']}", headers=_auth(user))
+    assert state.status_code == 200 and state.json()["counts"]["create"] == 2
+    saved = client.post(f"{IMPORT}/{checked['id']}/save", headers=_auth(user))
+    assert saved.status_code == 200 and saved.json()["status"] == "saved"
+    again = client.post(f"{IMPORT}/{checked['id']}/save", headers=_auth(user))
+    assert again.status_code == 200 and again.json()["status"] == "saved"
+    assert Activity.objects.count() == 2
+
+
+def test_another_persons_import_is_404(world, client):
+    checked = _post(client, world.people["lead_editor"], workbook(row())).json()
+    other = _auth(world.people["other_admin"])
+    assert client.get(f"{IMPORT}/{checked['id']}", headers=other).status_code == 404
+    assert client.post(f"{IMPORT}/{checked['id']}/save", headers=other).status_code == 404
+    assert not Activity.objects.exists()
+
+
+def test_a_file_refused_by_the_background_check_reports_why(world, client, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 1)
+    user = world.people["lead_editor"]
+    body = _post(client, user, workbook(row(), row(**{"单位内部编号": "NJ-002"}))).json()
+    assert body["status"] == "failed" and "1" in body["reason"]
+    response = client.post(f"{IMPORT}/{body['id']}/save", headers=_auth(user))
+    assert response.status_code == 409
+    assert not Activity.objects.exists()
