@@ -11,7 +11,7 @@ test:      ## the whole suite on SQLite, then on a private PostgreSQL 15 (+ Redi
 lint:      ## ruff, ruff format --check, mypy, makemigrations --check
 	@scripts/lint.sh
 
-bench:     ## /notice/ throughput as a ratio to a bare "hello" view; writes docs/PERFORMANCE.md
+bench:     ## /notice/ vs a bare view; national scale (1M activities: search, list page) on SQLite and PostgreSQL; writes docs/PERFORMANCE.md
 	@scripts/bootstrap.sh bench
 	@.venv/bin/python bench/run.py
 

@@ -6,11 +6,14 @@ Python client) on loopback, bounded in time. The ratio is what matters: absolute
 on the machine. Results are printed and written to docs/PERFORMANCE.md.
 
 Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 16),
-BENCH_WORKERS (gunicorn workers, default 2), BENCH_ROUNDS (default 2; the best round counts).
+BENCH_WORKERS (gunicorn workers, default 2), BENCH_ROUNDS (default 2; the best round counts),
+BENCH_PARTS ("notice,national,import": which benchmarks run; the national one is
+`bench/national.py`, the Excel import one `bench/import_rate.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import platform
@@ -28,6 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
@@ -117,6 +121,56 @@ def run_python_client(url: str, seconds: int) -> float:
     return sum(counts) / (time.monotonic() - started)
 
 
+@contextlib.contextmanager
+def serve(env: dict):
+    """A gunicorn server on a free loopback port with `env`; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_until_up(base)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def measure_paths_for_national(env: dict, paths: dict[str, str]) -> dict:
+    """Throughput of each path (same server, same run), alternating rounds; for bench.national."""
+    seconds = int(os.environ.get("BENCH_LIST_SECONDS", "5"))
+    with serve(env) as base:
+        sizes = {name: check_page(base, path) for name, path in paths.items()}
+        measure = run_wrk if shutil.which("wrk") else run_python_client
+        for path in paths.values():
+            measure(base + path, 2)
+        rates: dict[str, list[float]] = {name: [] for name in paths}
+        for round_ in range(1, ROUNDS + 1):
+            for name, path in paths.items():
+                rate = measure(base + path, seconds)
+                rates[name].append(rate)
+                print(f"round {round_}: {name:<20} {rate:10,.0f} requests/s", flush=True)
+    tool = "wrk" if shutil.which("wrk") else "a Python keep-alive client"
+    return {"tool": tool, "seconds": seconds, "paths": paths, "bytes": sizes, "rates": rates}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -186,11 +240,29 @@ view's throughput; the gap is the page's own work: its queries and template rend
 server share the machine's cores, so both figures are lower than on separate machines; the
 ratio compares like with like. No test asserts on timing.
 """
-    (ROOT / "docs" / "PERFORMANCE.md").write_text(report, encoding="utf-8")
+    path = ROOT / "docs" / "PERFORMANCE.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    # Sections other benchmarks keep between <!-- name:start --> and <!-- name:end --> stay.
+    blocks = re.findall(r"\n<!-- (?:\w+):start -->.*?<!-- (?:\w+):end -->\n", old, flags=re.S)
+    path.write_text(report + "".join(blocks), encoding="utf-8")
     return f"/notice/ : hello = {ratio:.2f}"
 
 
 def main() -> None:
+    parts = os.environ.get("BENCH_PARTS", "notice,national,import").split(",")
+    if "notice" in parts:
+        notice()
+    if "national" in parts:
+        from bench import national
+
+        national.main()
+    if "import" in parts:
+        from bench import import_rate
+
+        import_rate.main()
+
+
+def notice() -> None:
     var = ROOT / "var" / "bench"
     if var.exists():
         shutil.rmtree(var)
@@ -208,24 +280,7 @@ def main() -> None:
     print("Preparing a fresh database with the demo…", flush=True)
     prepare(env)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_until_up(base)
+    with serve(env) as base:
         sizes = {name: check_page(base, path) for name, path in PATHS.items()}
         tool = "wrk" if shutil.which("wrk") else "a Python keep-alive client"
         measure = run_wrk if shutil.which("wrk") else run_python_client
@@ -237,12 +292,6 @@ def main() -> None:
                 rate = measure(base + path, SECONDS)
                 results[name].append(rate)
                 print(f"round {round_}: {path:<14} {rate:10,.0f} requests/s", flush=True)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
     summary = write_report(results, sizes, tool)
     print(f"{summary}  (median hello {statistics.median(results['hello']):,.0f}/s)")
     print("Written to docs/PERFORMANCE.md")

@@ -9,7 +9,7 @@ PURPOSE="${1:-run}"
 packages=(gettext ffmpeg)  # ffmpeg: video probe and poster frames of resources
 case "$PURPOSE" in
     test) packages+=(postgresql-15 redis-server chromium chromium-driver fonts-noto-cjk) ;;
-    bench) packages+=(wrk) ;;
+    bench) packages+=(wrk postgresql-15) ;;
 esac
 ensure_apt "${packages[@]}"
 

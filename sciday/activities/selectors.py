@@ -71,10 +71,17 @@ def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet
     if f.format:
         qs = qs.filter(format=f.format)
     if f.province:
+        # Codes of a province's regions are the six-digit codes sharing its first two digits:
+        # a range (which an index can serve), where LIKE 'NN%' cannot use one on either database.
         prefix = str(f.province)[:2]
+        low, high = f"{prefix}0000", f"{int(prefix) + 1:02d}0000" if prefix.isdigit() else prefix
         qs = qs.filter(
-            Q(region__code__startswith=prefix)
-            | Q(region__isnull=True, lead_unit__region__code__startswith=prefix)
+            Q(region_id__gte=low, region_id__lt=high)
+            | Q(
+                region__isnull=True,
+                lead_unit__region_id__gte=low,
+                lead_unit__region_id__lt=high,
+            )
         )
     if f.date_from is not None:
         qs = qs.filter(ends_at__gt=_day_start(f.date_from))

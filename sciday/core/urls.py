@@ -1,4 +1,5 @@
-"""Operational routes: `/healthz`, and `/bench/hello` only when the benchmark enables it."""
+"""Operational routes: `/healthz`, and `/bench/hello`, `/bench/rows` only when the benchmark
+enables them."""
 
 from django.conf import settings
 from django.urls import path
@@ -12,4 +13,7 @@ urlpatterns = [
 ]
 
 if getattr(settings, "BENCH_HELLO", False):
-    urlpatterns += [path("bench/hello", views.hello, name="bench_hello")]
+    urlpatterns += [
+        path("bench/hello", views.hello, name="bench_hello"),
+        path("bench/rows", views.bench_rows, name="bench_rows"),
+    ]

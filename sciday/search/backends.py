@@ -23,6 +23,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "search_searchentry"
 FTS_TABLE = "search_searchentry_fts"
+# SQLite: the entry's filter columns by id, so checking a match against the filters does not
+# read the row itself (title, body and their terms make it span overflow pages).
+SQLITE_FILTER_INDEX = "search_entry_filter_by_id"
+FTS5_RANK = f"-bm25({FTS_TABLE}, 10.0, 1.0)"
 
 # Table names are constants of this module; nothing here comes from input.
 _SQLITE_INSTALL = [
@@ -44,6 +48,10 @@ _SQLITE_INSTALL = [
         END""",  # noqa: S608
     # Index whatever rows already exist.
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",  # noqa: S608
+]
+_SQLITE_FILTER_INDEX = [
+    f"""CREATE INDEX IF NOT EXISTS {SQLITE_FILTER_INDEX} ON {TABLE}
+        (id, published, kind, region_code, campaign_id, updated_at, object_id)""",
 ]
 _SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_fts_insert",
@@ -70,6 +78,17 @@ def install(connection: BaseDatabaseWrapper) -> None:
     _run(connection, _POSTGRES_INSTALL if _is_postgres(connection) else _SQLITE_INSTALL)
 
 
+def install_filter_index(connection: BaseDatabaseWrapper) -> None:
+    """SQLite: the covering index of the filter columns by id (migration 0003)."""
+    if not _is_postgres(connection):
+        _run(connection, _SQLITE_FILTER_INDEX)
+
+
+def remove_filter_index(connection: BaseDatabaseWrapper) -> None:
+    if not _is_postgres(connection):
+        _run(connection, [f"DROP INDEX IF EXISTS {SQLITE_FILTER_INDEX}"])
+
+
 def remove(connection: BaseDatabaseWrapper) -> None:
     _run(connection, _POSTGRES_REMOVE if _is_postgres(connection) else _SQLITE_REMOVE)
 
@@ -91,7 +110,11 @@ class MatchSQL:
     """SQL pieces for "entries matching these terms": FROM, WHERE, rank expression, params.
 
     The entry table is aliased `e`. `from_params` belong to `from_sql`, `where_params` to
-    `where_sql`; the rank expression takes no parameters.
+    `where_sql`; the rank expression takes no parameters. `id_sql` is the entry id as the
+    full-text structure sees it: ordering by it (descending) lets the database walk the
+    matches newest first and stop at a LIMIT without visiting the others.
+    `rank_inside`: the rank must be computed in the matching query itself (FTS5's bm25 only
+    exists there); otherwise it is computed over the candidates afterwards (PostgreSQL).
     """
 
     from_sql: str
@@ -99,10 +122,17 @@ class MatchSQL:
     where_sql: str
     where_params: list[str]
     rank_sql: str
+    id_sql: str
+    rank_inside: bool
 
 
 def _fts5_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def fts5_query(terms: list[str]) -> str:
+    """The FTS5 MATCH string requiring every term, each quoted."""
+    return " ".join(_fts5_string(t) for t in terms)
 
 
 def _tsquery_operand(term: str) -> str:
@@ -119,12 +149,16 @@ def match_sql(connection: BaseDatabaseWrapper, terms: list[str]) -> MatchSQL:
             where_sql="e.search_vector @@ q",
             where_params=[],
             rank_sql="ts_rank(e.search_vector, q, 1)",
+            id_sql="e.id",
+            rank_inside=False,
         )
-    fts_query = " ".join(_fts5_string(t) for t in terms)
+    fts_query = fts5_query(terms)
     return MatchSQL(
         from_sql=f"{FTS_TABLE} JOIN {TABLE} e ON e.id = {FTS_TABLE}.rowid",
         from_params=[],
         where_sql=f"{FTS_TABLE} MATCH %s",
         where_params=[fts_query],
-        rank_sql=f"-bm25({FTS_TABLE}, 10.0, 1.0)",
+        rank_sql=FTS5_RANK,
+        id_sql=f"{FTS_TABLE}.rowid",
+        rank_inside=True,
     )

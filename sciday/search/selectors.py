@@ -22,6 +22,10 @@ from django.utils.safestring import SafeString
 from sciday.search import analyzer, backends, highlight
 
 FILTER_COLUMNS = ("campaign_id", "region_code", "published")
+# Matches ranked at most per search: the most recently indexed ones, after the filters.
+CANDIDATES = 200
+# Newest postings (SQLite) or entries (PostgreSQL) looked at first, before all of them.
+SCAN = 20_000
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,19 @@ class SearchResults:
     terms: list[str]
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
+    capped: bool = False  # more than `total` matches: only the CANDIDATES newest were ranked
+    ranked: int = 0  # matches ranked: all of them, or the CANDIDATES most recently indexed
     limit: int = 20
     offset: int = 0
 
     @property
     def blank(self) -> bool:
         return not self.terms
+
+    @property
+    def partial(self) -> bool:
+        """More matches than were ranked: the hits are the best of the most recent ones."""
+        return self.capped
 
     @property
     def empty(self) -> bool:
@@ -106,29 +117,119 @@ class _Scope:
         where = " AND ".join([match.where_sql, *clauses])
         return match.from_sql, where, [*match.from_params, *match.where_params, *params]
 
-    @property
-    def rank_sql(self) -> str:
-        return backends.match_sql(connection, self.terms).rank_sql
+    def filter_sql(self) -> tuple[str, list[Any]]:
+        """Return (WHERE, params) of the filters alone, on the entry table aliased `e`."""
+        clauses, params = _where(self.kind, self.filters, self.within, self.include_unpublished)
+        return " AND ".join(clauses) or "1 = 1", params
 
 
-def _ranked_rows(scope: _Scope, *, columns: str, limit: int | None, offset: int = 0) -> list:
-    from_sql, where, params = scope.sql()
-    order = "search_rank DESC, e.updated_at DESC, e.id DESC"
-    select = f"{columns}, {scope.rank_sql} AS search_rank"
-    sql = f"SELECT {select} FROM {from_sql} WHERE {where} ORDER BY {order}"  # noqa: S608
-    if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params += [limit, offset]
+def _candidates(scope: _Scope, *, pool: int | None) -> tuple[list[tuple], int, bool]:
+    """The matches to rank as (entry id, rank, updated_at, object id), best first, with the
+    total number of matches and whether that total is only a lower bound.
+
+    With a `pool`, only the `pool` most recently indexed matches (after the filters and
+    `within`) are ranked, and the total is `pool` with `capped` when there were more: a very
+    common term costs a bounded amount of work however many entries contain it, and nothing
+    counts its matches. Without a pool every match is ranked.
+    """
+    if connection.vendor == "sqlite":
+        rows, total, capped = _fts5_matches(scope, pool)
+    else:
+        rows, total, capped = _pg_candidates(scope, pool)
+    rows.sort(key=lambda row: (row[1], row[2], row[0]), reverse=True)
+    return rows, total, capped
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _count(scope: _Scope) -> int:
+def _fts5_matches(scope: _Scope, pool: int | None) -> tuple[list[tuple], int, bool]:
+    """SQLite: (entry id, rank, updated_at, object id) of the newest matches, total, capped.
+
+    The FTS5 index is read backwards (newest first) and each posting checked against the
+    filters through a covering index; bm25 is computed for the rows returned only. First over
+    the newest SCAN postings of the text (cheap whatever the term); when they hold fewer than
+    `pool` matches of the filters although the term has more postings (a rare province, say),
+    over all of them.
+    """
+    fts, table = backends.FTS_TABLE, backends.TABLE
+    query = backends.fts5_query(scope.terms)
+    where, params = scope.filter_sql()
+    base = (
+        f"FROM {fts} JOIN {table} e INDEXED BY {backends.SQLITE_FILTER_INDEX}"
+        f" ON e.id = {fts}.rowid WHERE {fts} MATCH %s AND {fts}.rowid >= %s AND {where}"
+    )
+    select = f"SELECT e.id, {backends.FTS5_RANK}, e.updated_at, e.object_id {base}"
+    order = f" ORDER BY {fts}.rowid DESC"
+
+    def matches(bound: int, limit: int | None) -> list[tuple]:
+        sql = select + order + ("" if limit is None else f" LIMIT {int(limit)}")
+        return [(r[0], float(r[1]), r[2], r[3]) for r in _fetch(sql, [query, bound, *params])]
+
+    if pool is None:
+        rows = matches(0, None)
+        return rows, len(rows), False
+    postings, oldest = _fetch(
+        f"SELECT COUNT(*), MIN(id) FROM (SELECT rowid AS id FROM {fts}"  # noqa: S608
+        f" WHERE {fts} MATCH %s ORDER BY rowid DESC LIMIT {SCAN}) x",
+        [query],
+    )[0]
+    every_posting = postings < SCAN
+    rows = matches(oldest or 0, pool + 1)
+    if len(rows) <= pool and not every_posting:
+        rows = matches(0, pool + 1)
+    if len(rows) <= pool:
+        return rows, len(rows), False
+    return rows[:pool], pool, True
+
+
+def _pg_candidates(scope: _Scope, pool: int | None) -> tuple[list[tuple], int, bool]:
+    """PostgreSQL: the newest `pool` matches ranked with ts_rank, total, capped.
+
+    First among the newest SCAN entries (a primary-key range the planner intersects with the
+    GIN index), then, when they hold too few matches, among all (the planner walks the primary
+    key backwards testing `@@`, or reads the GIN index and sorts the matches); ts_rank runs
+    over the candidates only.
+    """
+    match = backends.match_sql(connection, scope.terms)
     from_sql, where, params = scope.sql()
+
+    def matches(after: int, limit: int | None) -> list[tuple]:
+        sql = (
+            f"SELECT e.id, {match.rank_sql}, e.updated_at, e.object_id FROM ("  # noqa: S608
+            f"SELECT e.id, e.search_vector, e.updated_at, e.object_id, q FROM {from_sql}"
+            f" WHERE {where} AND e.id > %s ORDER BY e.id DESC"
+            + ("" if limit is None else f" LIMIT {int(limit)}")
+            + ") e"
+        )
+        return [(r[0], float(r[1]), r[2], r[3]) for r in _fetch(sql, [*params, after])]
+
+    if pool is None:
+        rows = matches(0, None)
+        return rows, len(rows), False
+    newest = _fetch(f"SELECT MAX(id) FROM {backends.TABLE}", [])[0][0] or 0  # noqa: S608
+    rows = matches(max(0, newest - SCAN), pool + 1) if newest > SCAN else []
+    if len(rows) <= pool:
+        rows = matches(0, pool + 1)
+    if len(rows) <= pool:
+        return rows, len(rows), False
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return rows[:pool], pool, True
+
+
+def _entries(ids: list[int]) -> dict[int, tuple]:
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {from_sql} WHERE {where}", params)  # noqa: S608
-        return cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT id, kind, object_id, title, body FROM {backends.TABLE} WHERE id IN ({marks})",  # noqa: S608
+            ids,
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def _kinds(kind: str | Iterable[str] | None) -> list[str] | None:
@@ -156,29 +257,32 @@ def search(
     if not terms:
         return SearchResults(query=q, terms=[], limit=limit, offset=offset)
     scope = _Scope(terms, _kinds(kind), filters, within, include_unpublished)
-    total = _count(scope)
-    rows = (
-        _ranked_rows(
-            scope,
-            columns="e.kind, e.object_id, e.title, e.body",
-            limit=limit,
-            offset=offset,
+    candidates, total, capped = _candidates(scope, pool=CANDIDATES)
+    page = [row[0] for row in candidates[offset : offset + limit]]
+    entries = _entries(page)
+    hits = []
+    for entry_id, rank, _updated, _object_id in candidates[offset : offset + limit]:
+        row_kind, object_id, title, body = entries[entry_id]
+        hits.append(
+            SearchHit(
+                kind=row_kind,
+                object_id=object_id,
+                rank=rank,
+                title=title,
+                title_html=highlight.highlight(title, terms),
+                snippet_html=highlight.snippet(body, terms),
+            )
         )
-        if total > offset
-        else []
+    return SearchResults(
+        query=q,
+        terms=terms,
+        hits=hits,
+        total=total,
+        capped=capped,
+        ranked=len(candidates),
+        limit=limit,
+        offset=offset,
     )
-    hits = [
-        SearchHit(
-            kind=row_kind,
-            object_id=object_id,
-            rank=float(rank),
-            title=title,
-            title_html=highlight.highlight(title, terms),
-            snippet_html=highlight.snippet(body, terms),
-        )
-        for row_kind, object_id, title, body, rank in rows
-    ]
-    return SearchResults(query=q, terms=terms, hits=hits, total=total, limit=limit, offset=offset)
 
 
 def search_ids(
@@ -199,9 +303,7 @@ def search_ids(
     if not terms:
         return []
     scope = _Scope(terms, [kind], filters, within, include_unpublished)
-    rows = _ranked_rows(
-        scope,
-        columns="e.object_id",
-        limit=limit,
+    candidates, _total, _capped = _candidates(
+        scope, pool=None if limit is None else max(limit, CANDIDATES)
     )
-    return [row[0] for row in rows]
+    return [row[3] for row in candidates[:limit]]

@@ -31,7 +31,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     results = search(q=q, kind=list(KINDS), limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    num_pages = min(MAX_PAGE, max(1, -(-results.total // PAGE_SIZE)))
+    # Only the ranked matches can be paged through (all of them, or the most recent ones).
+    num_pages = min(MAX_PAGE, max(1, -(-min(results.total, results.ranked) // PAGE_SIZE)))
     hits = [
         {"hit": hit, "url": _link(hit), "kind_label": KINDS.get(hit.kind, ("", ""))[0]}
         for hit in results.hits
