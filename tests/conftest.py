@@ -19,10 +19,12 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import connections
 from django.test import TransactionTestCase, override_settings
+from django.utils import translation
 
 from tests.factories import PASSWORD
 
@@ -77,6 +79,18 @@ def _test_defaults(django_test_environment) -> Iterator[None]:
 def _clear_cache() -> Iterator[None]:
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (Chinese), whatever the previous one activated.
+
+    A request through the test client can leave another language active in the worker thread,
+    and a service-level test that follows would then see English messages.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
