@@ -63,6 +63,10 @@ TRANSITION_DONE = {
     Transition.CANCEL: gettext_lazy("The activity was cancelled."),
     Transition.FINISH: gettext_lazy("The activity was marked as finished."),
 }
+PUBLISHED_DIRECTLY = gettext_lazy(
+    "The activity was published at once: your unit is trusted by the campaign to publish without "
+    "approval."
+)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -322,12 +326,15 @@ def activity_transition(request, pk: int, transition: str) -> HttpResponse:
         form = ReasonForm(request.POST, prefix=step.value, label=REASON_LABELS[step])
     elif step == Transition.FINISH:
         form = FinishForm(request.POST, prefix=step.value)
+    done = TRANSITION_DONE[step]
     try:
         if form is not None and not form.is_valid():
             return _detail(request, activity, forms={step: form}, status=400)
         actor = request.user
         if step == Transition.SUBMIT:
-            services.activity_submit(actor=actor, activity=activity)
+            activity = services.activity_submit(actor=actor, activity=activity)
+            if activity.status == Status.PUBLISHED:  # a trusted unit publishes directly
+                done = PUBLISHED_DIRECTLY
         elif step == Transition.APPROVE:
             services.activity_approve(actor=actor, activity=activity)
         elif step == Transition.RETURN:
@@ -358,7 +365,7 @@ def activity_transition(request, pk: int, transition: str) -> HttpResponse:
         # A refusal without a field of its own (a rule the draft breaks, a stale status).
         forms = {step: form} if form is not None else {}
         return _detail(request, activity, forms=forms, error=str(error), status=400)
-    messages.success(request, TRANSITION_DONE[step])
+    messages.success(request, done)
     return redirect("activity_admin:detail", pk=activity.pk)
 
 

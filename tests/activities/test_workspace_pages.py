@@ -392,3 +392,20 @@ def test_person_without_editing_role_cannot_create(world, login):
     expert = make_member(world.unit("lead"), Role.EXPERT)
     client = login(expert)
     assert client.get(CREATE).status_code == 403
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_the_message_after_submitting_says_whether_it_was_published(world, login, trusted):
+    if trusted:
+        world.campaign.trusted_units.add(world.unit("prov"))
+    activity = world.activity()
+    client = login(world.people["lead_editor"])
+    response = client.post(_go("detail", activity, "submit"), follow=True)
+    html = response.content.decode()
+    activity.refresh_from_db()
+    if trusted:
+        assert activity.status == Status.PUBLISHED
+        assert "已直接发布" in html and "已提交" not in html
+    else:
+        assert activity.status == Status.SUBMITTED
+        assert "活动已提交" in html and "已直接发布" not in html
