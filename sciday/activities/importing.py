@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone, translation
@@ -731,13 +731,16 @@ class BulkImport:
                 wanted.setdefault(args["lead_unit"].pk, set()).add(args["reference"])
         if not wanted:
             return {}
-        condition = Q(pk__in=[])
+        found: dict[tuple[int, str], Any] = {}
         for unit_id, references in wanted.items():
-            condition |= Q(lead_unit_id=unit_id, reference__in=references)
-        qs = Activity.objects.filter(condition)
-        if lock:
-            qs = qs.select_for_update(of=("self",))
-        found = {(a.lead_unit_id, a.reference): a for a in qs}
+            # One query per lead unit, and the partial unique index's own condition spelled out:
+            # without it SQLite scans every activity of the unit, for every chunk.
+            qs = Activity.objects.filter(lead_unit_id=unit_id, reference__in=references).exclude(
+                reference=""
+            )
+            if lock:
+                qs = qs.select_for_update(of=("self",))
+            found |= {(a.lead_unit_id, a.reference): a for a in qs}
         co: dict[int, list[int]] = {a.pk: [] for a in found.values()}
         pairs = _Through.objects.filter(activity_id__in=list(co)).values_list(
             "activity_id", "unit_id"
@@ -892,7 +895,7 @@ def _allocate_ids(count: int) -> list[int]:
     lock from the transaction's start (`transaction_mode` IMMEDIATE), continues after the highest
     id ever used (`sqlite_sequence`, which AUTOINCREMENT then moves past the inserted ids).
     """
-    table, column = Activity._meta.db_table, Activity._meta.pk.column
+    table, column = Activity._meta.db_table, str(Activity._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -954,17 +957,16 @@ def _update_rows(activities: list[Activity], fields: list[str]) -> None:
     time to build than the database takes to run a prepared statement per row.
     """
     opts = Activity._meta
-    columns = [opts.get_field(name) for name in fields]
+    columns: list[Any] = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     # Only quoted model names go into the text; the values are parameters.
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         quote(opts.db_table),
-        ", ".join(f"{quote(c.column)} = %s" for c in columns),  # type: ignore[union-attr]
-        quote(opts.pk.column),
+        ", ".join(f"{quote(c.column)} = %s" for c in columns),
+        quote(str(opts.pk.column)),
     )
     params = [
-        [c.get_db_prep_save(getattr(a, c.attname), connection) for c in columns]  # type: ignore[union-attr]
-        + [a.pk]
+        [c.get_db_prep_save(getattr(a, c.attname), connection) for c in columns] + [a.pk]
         for a in activities
     ]
     with connection.cursor() as cursor:
@@ -1236,7 +1238,7 @@ def job_run(*, job_id: int) -> None:
     except Exception:
         logger.exception("activity import %s failed", job_id)
         with translation.override(settings.LANGUAGE_CODE):
-            reason = _("The import failed unexpectedly.")
+            reason: Any = _("The import failed unexpectedly.")
             if commit and importer is not None and importer.processed:
                 reason = _(
                     "The import failed unexpectedly after %(n)s rows were saved; importing the "
