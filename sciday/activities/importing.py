@@ -1101,6 +1101,7 @@ def summary(results: list[RowResult]) -> dict[str, int]:
 # --- Import jobs: the upload checked and saved in the background ---------------------------
 
 STALE_AFTER = timedelta(minutes=15)
+KEEP_CHECKED = timedelta(days=1)
 RUNNING = (ImportStatus.CHECKING, ImportStatus.SAVING)
 
 
@@ -1113,6 +1114,7 @@ def job_create(*, actor, unit: Unit, campaign: Campaign, data: bytes, filename: 
     policy.require_edit_in(actor, unit)
     check_size(len(data))
     estimate = check_file(data)
+    _expire_old()
     job = ImportJob.objects.create(
         token=secrets.token_urlsafe(16),
         created_by=actor,
@@ -1126,6 +1128,18 @@ def job_create(*, actor, unit: Unit, campaign: Campaign, data: bytes, filename: 
     _enqueue(job)
     job.refresh_from_db()
     return job
+
+
+def _expire_old() -> None:
+    """Drop the files of checks nobody saved within `KEEP_CHECKED` (the database keeps no
+    forgotten uploads); such an import shows that it must be uploaded again."""
+    ImportJob.objects.filter(
+        status=ImportStatus.CHECKED, updated_at__lt=timezone.now() - KEEP_CHECKED
+    ).update(
+        status=ImportStatus.FAILED,
+        data=b"",
+        reason=str(_("This check is more than a day old; upload the file again.")),
+    )
 
 
 def _enqueue(job: ImportJob) -> None:

@@ -256,3 +256,15 @@ def test_the_upload_page_states_the_new_limits(world, login):
     client = login(world.people["lead_editor"])
     body = client.get(reverse("activity_admin:import")).content.decode()
     assert "100,000" in body or "100000" in body or "10万" in body
+
+
+def test_a_check_left_unsaved_for_a_day_loses_its_file(world, login):
+    client = login(world.people["lead_editor"])
+    url, _page = preview(client, world, row())
+    old = timezone.now() - importing.KEEP_CHECKED - timedelta(minutes=1)
+    ImportJob.objects.update(updated_at=old)
+    preview(client, world, row())  # the next upload tidies up
+    stale = ImportJob.objects.order_by("pk").first()
+    assert stale.status == ImportStatus.FAILED and bytes(stale.data) == b""
+    client.post(url)
+    assert not Activity.objects.exists()
