@@ -945,7 +945,20 @@ def _insert_rows(model: Any, objects: list[Any], *, with_pk: bool = False) -> No
         [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            # Several rows a statement: PostgreSQL parses and plans each statement, which
+            # costs more than the rows themselves (its limit is 65,535 parameters).
+            per = max(1, min(500, 65535 // len(fields)))
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            head = sql.split(" VALUES ", 1)[0]
+            for start in range(0, len(params), per):
+                part = params[start : start + per]
+                cursor.execute(
+                    f"{head} VALUES {', '.join([row] * len(part))}",
+                    [value for line in part for value in line],
+                )
+        else:
+            cursor.executemany(sql, params)
     for obj in objects:
         obj._state.adding = False
 
