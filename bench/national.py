@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GENERATOR_VERSION = "national-3"
+GENERATOR_VERSION = "national-4"
 ACTIVITIES = int(os.environ.get("BENCH_ACTIVITIES", "1000000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "3000"))
 SEARCH_ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "10"))
@@ -357,7 +357,7 @@ def generate() -> dict:
             title = composer.title(place, theme, form, campaign.year)
             sentences = composer.sentences(unit_name, place, theme, form)
             summary = sentences[0] + "。"
-            body = "。".join(sentences[1:]) + "。"
+            body = "<p>" + "。".join(sentences[1:]) + "。</p>"  # as richtext_clean stores it
             status, fmt = status_of(), format_of()
             category_id, category_name = rng.choice(categories)
             starts, ends = _window_datetime(rng, campaign)
@@ -377,6 +377,7 @@ def generate() -> dict:
                 "starts_at": starts,
                 "ends_at": ends,
                 "region_id": region_id,
+                "province": f"{unit_region[:2]}0000",
                 "address": f"{place}科技馆" if region_id else "",
                 "online_url": "https://live.example.cn/" + str(pk) if fmt != "offline" else "",
                 "venue_id": None,

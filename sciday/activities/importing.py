@@ -843,7 +843,7 @@ class BulkImport:
             _insert_rows(ActivityEvent, [_event(self.actor, w.activity) for w in creates])
         if updates:
             now = timezone.now()
-            fields = {"window_override", "region_override", "updated_at"}
+            fields = {"window_override", "region_override", "province", "updated_at"}
             for w in updates:
                 w.activity.updated_at = now
                 fields |= {k for k in w.changes if k != "co_organizers"}

@@ -142,6 +142,10 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The province the activity counts for (GB/T 2260, e.g. 440000): its region's, or for an
+    # online activity without one, its lead unit's. Kept by the services; the public list and
+    # the province tiles filter and group on it with an index.
+    province = models.CharField(_("province"), max_length=6, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=300, blank=True)
     online_url = models.URLField(_("live-stream or meeting link"), max_length=500, blank=True)
     venue = models.ForeignKey(
@@ -209,6 +213,9 @@ class Activity(models.Model):
             models.Index(fields=["status", "campaign", "starts_at"]),
             models.Index(fields=["region", "starts_at"]),
             models.Index(fields=["category", "starts_at"]),
+            # The public list: soonest first, whole or by province.
+            models.Index(fields=["starts_at", "id"], name="activities_list_soonest"),
+            models.Index(fields=["province", "starts_at", "id"], name="activities_list_province"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -224,6 +231,13 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def derive_province(self) -> None:
+        """Set `province` from the region, else from the lead unit's region ("" when neither)."""
+        code = self.region_id
+        if not code and self.lead_unit_id:
+            code = self.lead_unit.region_id
+        self.province = f"{code[:2]}0000" if code else ""
 
     @property
     def is_public(self) -> bool:

@@ -375,6 +375,7 @@ def _assign(activity: Activity, data: dict[str, Any]) -> None:
             setattr(activity, key, bool(value))
         else:
             setattr(activity, key, value)
+    activity.derive_province()
 
 
 def _body(value: str | None) -> str:

@@ -20,9 +20,8 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
-from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,7 +31,12 @@ from django.utils.translation import gettext_lazy as _
 from sciday.activities import ical
 from sciday.activities.indexing import KIND
 from sciday.activities.models import Activity, Format, Status
-from sciday.activities.selectors import ActivityFilters, activity_get, activity_list
+from sciday.activities.selectors import (
+    ActivityFilters,
+    activity_get,
+    activity_list,
+    count_capped,
+)
 from sciday.campaigns.selectors import campaign_current
 from sciday.orgs.models import Region, UnitKind
 from sciday.orgs.selectors import region_list
@@ -43,6 +47,11 @@ FEED_LIMIT = 500
 CALENDAR_LIMIT = 3000
 DAY_SHOWN = 3  # activities listed in a calendar cell before "n more"
 MAX_SEARCH = 1000
+# The list counts its rows no further than this (beyond: "more than 10,000", pages up to it),
+# and keeps the count of a filter combination for a minute: at a million activities counting
+# is the page's dearest query, the rows themselves come from an index.
+COUNT_CAP = 10_000
+COUNT_SECONDS = 60
 
 
 class Sort:
@@ -185,6 +194,7 @@ class ActivityPage:
     number: int
     num_pages: int
     count: int
+    capped: bool = False  # there are more than `count` rows
 
     @property
     def has_previous(self) -> bool:
@@ -219,10 +229,18 @@ def _activity_page(request: HttpRequest, query: Query) -> ActivityPage:
     qs = _queryset(query)
     number = _page_number(request)
     if not query.q:
-        page = Paginator(qs, PAGE_SIZE).get_page(number)
-        return ActivityPage(
-            list(page.object_list), page.number, page.paginator.num_pages, page.paginator.count
-        )
+        key = "activities:list-count:" + query.querystring(page="", sort="")
+        count = cache.get(key)
+        if count is None:
+            count = count_capped(qs, cap=COUNT_CAP)
+            cache.set(key, count, COUNT_SECONDS)
+        capped = count > COUNT_CAP
+        count = min(count, COUNT_CAP)
+        num_pages = max(1, -(-count // PAGE_SIZE))
+        number = min(number, num_pages)
+        start = (number - 1) * PAGE_SIZE
+        rows = list(qs[start : start + PAGE_SIZE])
+        return ActivityPage(rows, number, num_pages, count, capped)
     ids = search_ids(q=query.q, kind=KIND, within=qs, limit=MAX_SEARCH)
     num_pages = max(1, -(-len(ids) // PAGE_SIZE))
     number = min(number, num_pages)
@@ -399,10 +417,9 @@ def activity_provinces_view(request: HttpRequest) -> HttpResponse:
         _queryset(query, filters=filters)
         .prefetch_related(None)
         .order_by()
-        .annotate(p=Substr(Coalesce("region__code", "lead_unit__region__code"), 1, 2))
-        .values("p")
+        .values("province")
         .annotate(n=Count("pk"))
-        .values_list("p", "n")
+        .values_list("province", "n")
     )
     list_url = reverse("activities:list")
     tiles: list[Tile] = []
@@ -410,7 +427,7 @@ def activity_provinces_view(request: HttpRequest) -> HttpResponse:
         prefix = region.code[:2]
         row, col = TILES.get(prefix, (9, 1 + len(tiles) % 8))
         url = f"{list_url}?{query.querystring(province=region.code, q='', sort='')}"
-        tiles.append(Tile(region, counts.get(prefix, 0), row, col, url))
+        tiles.append(Tile(region, counts.get(f"{prefix}0000", 0), row, col, url))
     context.update(
         tiles=tiles,
         ranked=sorted(tiles, key=lambda t: (-t.count, t.region.code)),

@@ -162,9 +162,11 @@ def test_pagination(client, world, publish, settings):
 
 
 def _count_queries(client, params, django_assert_max_num_queries):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # the count of a filter combination is kept a minute: count it each time
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(LIST, params).status_code == 200
     return len(ctx.captured_queries)
@@ -215,3 +217,42 @@ def test_province_tiles_count_and_link_to_the_list(client, world, publish):
     assert "province=320000" in tiles["320000"].url
     assert response.context["ranked"][0].region.code == "320000"
     assert re.search(r'class="tile r\d c\d', response.content.decode())
+
+
+def test_the_count_is_capped_and_kept_a_minute(client, world, publish, monkeypatch):
+    from sciday.activities import views_public
+
+    for i in range(3):
+        publish(title=f"科普{i}")
+    monkeypatch.setattr(views_public, "COUNT_CAP", 2)
+    monkeypatch.setattr(views_public, "PAGE_SIZE", 1)
+    first = client.get(LIST)
+    assert first.context["page"].capped and first.context["page"].count == 2
+    assert "超过 2 个活动" in first.content.decode()
+    assert first.context["page"].num_pages == 2  # pages reach the cap, not beyond
+    assert client.get(LIST, {"page": 9}).context["page"].number == 2
+    publish(title="科普3")
+    monkeypatch.setattr(views_public, "COUNT_CAP", 10)
+    # The count of a filter combination is kept a minute (the rows are always current): this
+    # one still counts 3 of the 4 activities; another combination counts all 4.
+    assert client.get(LIST).context["page"].count == 3
+    assert client.get(LIST, {"province": "320000"}).context["page"].count == 4
+    assert not client.get(LIST, {"province": "320000"}).context["page"].capped
+
+
+def test_online_activities_count_for_their_lead_units_province(client, world, publish):
+    online = publish(
+        title="线上科普",
+        format="online",
+        region=None,
+        address="",
+        online_url="https://live.example.cn/1",
+    )
+    held = publish(title="南京的活动")
+    assert (online.province, held.province) == ("320000", "320000")
+    assert set(titles(client.get(LIST, {"province": "320000"}))) == {"线上科普", "南京的活动"}
+    assert titles(client.get(LIST, {"province": "330000"})) == []
+    tiles = {
+        t.region.code: t.count for t in client.get(reverse("activities:provinces")).context["tiles"]
+    }
+    assert tiles["320000"] == 2 and tiles["330000"] == 0
