@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sciday.core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,6 +154,10 @@ else:
             "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
         }
     }
+
+# Anonymous visitors of public pages share a cached copy for this many seconds (0 turns it off);
+# see sciday/core/pagecache.py. A publication shows on public pages within this time.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 
 # --- Object storage: local files by default, S3-compatible when configured --------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -69,8 +69,13 @@ def _test_defaults(django_test_environment) -> Iterator[None]:
     # Django's test environment already points every mailer (MAILERS) at the locmem outbox.
     # Each test process keeps its own cache in memory (the embedded file cache would be shared
     # between xdist workers, and one worker's clear() would empty another's).
+    # Anonymous page caching is off by default (a test that publishes, then reads a page it
+    # read before, wants the live page); test_pagecache.py and the browser journeys turn it on.
     with override_settings(
-        TASKS=IMMEDIATE_TASKS, PASSWORD_HASHERS=TEST_HASHERS, CACHES=TEST_CACHES
+        TASKS=IMMEDIATE_TASKS,
+        PASSWORD_HASHERS=TEST_HASHERS,
+        CACHES=TEST_CACHES,
+        PUBLIC_PAGE_CACHE_SECONDS=0,
     ):
         yield
 

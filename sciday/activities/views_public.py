@@ -38,6 +38,7 @@ from sciday.activities.selectors import (
     count_capped,
 )
 from sciday.campaigns.selectors import campaign_current
+from sciday.core.pagecache import public_page
 from sciday.orgs.models import Region, UnitKind
 from sciday.orgs.selectors import region_list
 from sciday.search.selectors import search_ids
@@ -258,6 +259,7 @@ def _context(request: HttpRequest) -> tuple[Query, dict]:
     return query, {"form": form, "query": query, "provinces": provinces}
 
 
+@public_page
 def activity_list_view(request: HttpRequest) -> HttpResponse:
     query, context = _context(request)
     page = _activity_page(request, query)
@@ -303,6 +305,7 @@ def _shift(month: date, delta: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+@public_page
 def activity_calendar_view(request: HttpRequest) -> HttpResponse:
     query, context = _context(request)
     month = _month(request.GET.get("month"))
@@ -405,6 +408,7 @@ class Tile:
     url: str
 
 
+@public_page
 def activity_provinces_view(request: HttpRequest) -> HttpResponse:
     query, context = _context(request)
     filters = ActivityFilters(
@@ -451,6 +455,7 @@ def _qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#222")
 
 
+@public_page
 def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
     url = request.build_absolute_uri(reverse("activities:detail", args=[activity.pk]))
@@ -476,6 +481,7 @@ def _calendar_response(request: HttpRequest, activities, *, filename: str, name:
     return response
 
 
+@public_page
 def activity_ics_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
     return _calendar_response(
@@ -483,6 +489,7 @@ def activity_ics_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@public_page
 def activity_feed_view(request: HttpRequest) -> HttpResponse:
     """The filtered list as a calendar feed, soonest first, at most FEED_LIMIT events."""
     query, _context_unused = _context(request)

@@ -30,11 +30,13 @@ from sciday.campaigns.forms import (
 from sciday.campaigns.models import Campaign, Category, Contact, ReportRoute, SubType
 from sciday.campaigns.policy import can_manage
 from sciday.core.errors import DomainError, apply_to_form
+from sciday.core.pagecache import public_page
 from sciday.orgs.models import Unit
 
 # --- The public notice ------------------------------------------------------------------------
 
 
+@public_page
 @require_GET
 def notice(request, year: int | None = None):
     """The campaign's notice in official-document layout (the current one, or that of `year`)."""

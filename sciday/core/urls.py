@@ -10,6 +10,7 @@ app_name = "core"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", views.language, name="language"),
 ]
 
 if getattr(settings, "BENCH_HELLO", False):

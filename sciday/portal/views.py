@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sciday.campaigns.selectors import campaign_current
+from sciday.core.pagecache import public_page
 from sciday.portal.selectors import campaign_countdown, campaign_for_home
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     campaign = campaign_current()
     context: dict = {"campaign": None}

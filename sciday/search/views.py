@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sciday.core.pagecache import public_page
 from sciday.search.selectors import SearchHit, search
 
 PAGE_SIZE = 20
@@ -24,6 +25,7 @@ def _link(hit: SearchHit) -> str:
     return reverse(name, args=[hit.object_id]) if name else ""
 
 
+@public_page
 def search_view(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     try:

@@ -76,6 +76,12 @@ def browser() -> Iterator:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _public_page_cache(settings) -> None:
+    """The browser journeys run with the anonymous page cache on, as production does."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+
+
 @pytest.fixture
 def context(browser, live_server, django_db_serialized_rollback) -> Iterator:
     """A fresh browser profile (no cookies) whose relative URLs go to the live server.
