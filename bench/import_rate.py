@@ -14,6 +14,11 @@ workbook. Results go to the section "Excel import" of docs/PERFORMANCE.md.
 
     .venv/bin/python bench/import_rate.py            # both databases (PostgreSQL if it starts)
     BENCH_IMPORT_ROWS=20000 .venv/bin/python bench/import_rate.py
+    BENCH_IMPORT_DATABASES=postgresql .venv/bin/python bench/import_rate.py --no-write
+
+`--no-write` prints the section instead of writing it. Measuring one database keeps the other's
+rows of the section's table as they were. Each database's figures are also kept in
+var/bench-import/result-<vendor>.json.
 
 PostgreSQL: the private cluster of `scripts/postgres.sh` (database `sciday_bench_import`), or
 `BENCH_IMPORT_PG_URL`; skipped when neither is available.
@@ -119,7 +124,12 @@ def measure() -> dict:
     lead = Unit.objects.select_related("region").get(code="cast-33")
     campaign = campaign_current()
     assert campaign is not None
-    figures: dict = {"rows": ROWS, "vendor": connection.vendor, "runs": []}
+    figures: dict = {
+        "rows": ROWS,
+        "vendor": connection.vendor,
+        "runs": [],
+        "load_before": round(os.getloadavg()[0], 1),
+    }
     for second in (False, True):
         started = time.perf_counter()
         data = generate(ROWS, campaign=campaign, lead=lead, second=second)
@@ -150,6 +160,7 @@ def measure() -> dict:
             }
         )
     figures["activities"] = Activity.objects.filter(reference__startswith="BENCH-").count()
+    figures["load_after"] = round(os.getloadavg()[0], 1)
     return figures
 
 
@@ -200,14 +211,29 @@ def _run_one(database_url: str, var: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _kept_rows(measured: set[str]) -> list[str]:
+    """The table rows of the section in place for the databases not measured this time."""
+    path = ROOT / "docs" / "PERFORMANCE.md"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START not in current or END not in current:
+        return []
+    block = current.split(START, 1)[1].split(END, 1)[0]
+    names = {"SQLite", "PostgreSQL"} - measured
+    return [line for line in block.splitlines() if line.split(" | ")[0].lstrip("| ") in names]
+
+
 def _section(results: list[dict]) -> str:
     """The Markdown of the section, from the figures of each database."""
     from bench.run import machine, versions
 
     now = datetime.now(ZoneInfo("Asia/Shanghai"))
-    lines = []
+    names = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+    lines = _kept_rows({names[f["vendor"]] for f in results})
+    loads = []
     for figures in results:
-        name = "PostgreSQL" if figures["vendor"] == "postgresql" else "SQLite"
+        name = names[figures["vendor"]]
+        if "load_before" in figures:
+            loads.append(f"{name} {figures['load_before']:.1f} → {figures['load_after']:.1f}")
         for run in figures["runs"]:
             c = run["counts"]
             lines.append(
@@ -230,6 +256,7 @@ check and save together.
 - Date: {now:%Y-%m-%d %H:%M} (Asia/Shanghai)
 - Machine: {machine()}
 - Software: {versions()}
+- Load average (1 min) before → after the measured runs: {"; ".join(loads) or "not recorded"}
 
 | Database | Run | Check (s) | Save (s) | Total (s) | Rows/s | Created / updated / errors |
 |---|---|---:|---:|---:|---:|---|
@@ -238,11 +265,13 @@ check and save together.
 How: the workbook is read with calamine, a row at a time; categories, sub-types, regions and
 units are loaded once per file, the activities a chunk of 1,000 rows refers to in one query per
 lead unit; each row passes the services' own checks in memory; each chunk is written in one
-transaction with prepared statements run for all its rows (multi-row INSERTs on PostgreSQL):
-activities, co-organizers, history, one audit entry per activity; search entries are upserted
-in bulk after the commit. The database server shares the machine's two cores with the import.
+transaction: activities, co-organizers, history, one audit entry per activity. On PostgreSQL the
+new rows go in with COPY (activity ids taken from the sequence first) and the updates are
+COPied into a temporary table applied by one UPDATE; on SQLite a prepared statement runs for
+each row. Search entries are upserted in bulk after the commit. The database server shares the
+machine's two cores with the import (and with any other benchmark running: see the load).
 Variables: `BENCH_IMPORT_ROWS`, `BENCH_IMPORT_PG_URL`, `BENCH_IMPORT_DATABASES`
-("sqlite,postgresql").
+("sqlite,postgresql"); `--no-write` prints the section instead.
 """
 
 
@@ -287,6 +316,11 @@ def main() -> None:
                 flush=True,
             )
         results.append(figures)
+        kept = base / f"result-{figures['vendor']}.json"
+        kept.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if "--no-write" in sys.argv:
+        print(_section(results))
+        return
     write_section(_section(results))
     print("Written to docs/PERFORMANCE.md (section Excel import)")
 

@@ -34,7 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import Http404
@@ -924,8 +924,65 @@ def _insert_activities(activities: list[Activity]) -> None:
     _insert_rows(Activity, activities, with_pk=True)
 
 
+# Fields whose attribute already is the value to store (ids, numbers, flags): on PostgreSQL the
+# COPY below sends them as they are, without the field's per-value preparation. Text fields only
+# go through str() (what their own preparation does); every other field (times, files, JSON,
+# addresses) keeps `get_db_prep_save`.
+_AS_IS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+_TEXT = (models.CharField, models.TextField)
+
+
+def _preparers(fields: list[Any], *, adding: bool) -> list[Callable[[Any], Any]]:
+    """For each field, a function giving an object's value as it is stored.
+
+    With `adding`, the value of a new row (`pre_save`, so `auto_now_add` times are set). Each
+    field's kind is looked at once, not for every value.
+    """
+
+    def as_is(attname: str) -> Callable[[Any], Any]:
+        return lambda obj: getattr(obj, attname)
+
+    def text(attname: str) -> Callable[[Any], Any]:
+        def prepare(obj: Any) -> Any:
+            value = getattr(obj, attname)
+            return value if value is None or type(value) is str else str(value)
+
+        return prepare
+
+    def general(f: Any) -> Callable[[Any], Any]:
+        if adding:
+            return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), connection)
+        return lambda obj: f.get_db_prep_save(getattr(obj, f.attname), connection)
+
+    out: list[Callable[[Any], Any]] = []
+    for f in fields:
+        # A choice (a status) is text too; URL and e-mail fields are CharFields.
+        if isinstance(f, _AS_IS):
+            out.append(as_is(f.attname))
+        elif isinstance(f, _TEXT):
+            out.append(text(f.attname))
+        else:
+            out.append(general(f))
+    return out
+
+
+def _copy(cursor: Any, table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    """PostgreSQL: load `rows` into `table` with one COPY (no statement to parse or plan)."""
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(c) for c in columns))
+    with cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _insert_rows(model: Any, objects: list[Any], *, with_pk: bool = False) -> None:
-    """INSERT these unsaved objects with one statement run for each (`executemany`).
+    """INSERT these unsaved objects: one COPY on PostgreSQL, one statement per row on SQLite.
 
     The values are those `save()` would write (each field's `pre_save` and database preparation,
     so `auto_now_add` times are set); ids are left to the database unless `with_pk`.
@@ -934,49 +991,69 @@ def _insert_rows(model: Any, objects: list[Any], *, with_pk: bool = False) -> No
         return
     opts = model._meta
     fields = [f for f in opts.concrete_fields if with_pk or not f.primary_key]
-    quote = connection.ops.quote_name
-    # Only quoted model names go into the text; the values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(opts.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    params = [
-        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Several rows a statement: PostgreSQL parses and plans each statement, which
-            # costs more than the rows themselves (its limit is 65,535 parameters).
-            per = max(1, min(500, 65535 // len(fields)))
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            head = sql.split(" VALUES ", 1)[0]
-            for start in range(0, len(params), per):
-                part = params[start : start + per]
-                cursor.execute(
-                    f"{head} VALUES {', '.join([row] * len(part))}",
-                    [value for line in part for value in line],
-                )
-        else:
+    if connection.vendor == "postgresql":
+        prepare = _preparers(fields, adding=True)
+        with connection.cursor() as cursor:
+            _copy(
+                cursor,
+                opts.db_table,
+                [f.column for f in fields],
+                ([p(obj) for p in prepare] for obj in objects),
+            )
+    else:
+        quote = connection.ops.quote_name
+        # Only quoted model names go into the text; the values are parameters.
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            quote(opts.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        params = [
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            for obj in objects
+        ]
+        with connection.cursor() as cursor:
             cursor.executemany(sql, params)
     for obj in objects:
         obj._state.adding = False
 
 
 def _update_rows(activities: list[Activity], fields: list[str]) -> None:
-    """UPDATE these activities' `fields` with one statement run for each (`executemany`).
+    """UPDATE these activities' `fields` (what `bulk_update` writes, without its CASE expressions).
 
-    What `bulk_update` writes, without its per-row CASE expressions, which cost Django more
-    time to build than the database takes to run a prepared statement per row.
+    PostgreSQL: the new values are COPied into a temporary table and applied by one UPDATE
+    joined on the id; SQLite: one prepared statement run for each row (`executemany`).
     """
     opts = Activity._meta
     columns: list[Any] = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    # Only quoted model names go into the text; the values are parameters.
+    table, pk = quote(opts.db_table), quote(str(opts.pk.column))
+    if connection.vendor == "postgresql":
+        prepare = _preparers(columns, adding=False)
+        temp = quote("sciday_import_update")
+        names = ", ".join(quote(c.column) for c in columns)
+        with connection.cursor() as cursor:
+            # Only quoted model names go into the texts; the values travel in the COPY.
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} AS SELECT {pk}, {names} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            _copy(
+                cursor,
+                "sciday_import_update",
+                [str(opts.pk.column), *(c.column for c in columns)],
+                ([a.pk, *(p(a) for p in prepare)] for a in activities),
+            )
+            assignments = ", ".join(f"{quote(c.column)} = t.{quote(c.column)}" for c in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{pk} = t.{pk}"  # noqa: S608
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+        return
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-        quote(opts.db_table),
+        table,
         ", ".join(f"{quote(c.column)} = %s" for c in columns),
-        quote(str(opts.pk.column)),
+        pk,
     )
     params = [
         [c.get_db_prep_save(getattr(a, c.attname), connection) for c in columns] + [a.pk]

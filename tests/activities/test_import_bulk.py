@@ -268,3 +268,27 @@ def test_a_check_left_unsaved_for_a_day_loses_its_file(world, login):
     assert stale.status == ImportStatus.FAILED and bytes(stale.data) == b""
     client.post(url)
     assert not Activity.objects.exists()
+
+
+def test_saved_rows_keep_every_character_and_a_later_activity_gets_a_new_id(world, login):
+    # PostgreSQL loads the rows with COPY, whose text format escapes tabs, line breaks and
+    # backslashes: what was imported must read back exactly, created and updated alike.
+    tricky = "反斜杠\\N 与 \\\\ 制表\t符\n换行"
+    client = login(world.people["lead_editor"])
+    url, page = preview(client, world, row(**{"单位内部编号": "NJ-X", "活动简介": tricky}))
+    assert page.context["counts"]["create"] == 1, page.context["results"]
+    client.post(url)
+    saved = Activity.objects.get(reference="NJ-X")
+    assert saved.summary == tricky
+    assert saved.status == Status.DRAFT and saved.created_at and saved.updated_at
+    entry = AuditEntry.objects.get(action="activities.activity.created", object_id=str(saved.pk))
+    assert entry.changes["co_organizers"] == ["甲省苏州市科协"] and entry.at
+    url, page = preview(client, world, row(**{"单位内部编号": "NJ-X", "活动简介": tricky + "\t二"}))
+    assert page.context["counts"]["update"] == 1, page.context["results"]
+    client.post(url)
+    saved.refresh_from_db()
+    assert saved.summary == tricky + "\t二"
+    updated = AuditEntry.objects.get(action="activities.activity.updated")
+    assert updated.changes["summary"] == [tricky, tricky + "\t二"]
+    later = world.activity(reference="NJ-Y")
+    assert later.pk > saved.pk
