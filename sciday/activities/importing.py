@@ -926,8 +926,8 @@ def _insert_activities(activities: list[Activity]) -> None:
 
 # Fields whose attribute already is the value to store (ids, numbers, flags): on PostgreSQL the
 # COPY below sends them as they are, without the field's per-value preparation. Text fields only
-# go through str() (what their own preparation does); every other field (times, files, JSON,
-# addresses) keeps `get_db_prep_save`.
+# go through str() (what their own preparation does), aware times are sent as they are; every
+# other value (naive or automatic times, files, JSON, addresses) goes through `get_db_prep_save`.
 _AS_IS = (
     models.AutoField,
     models.BigAutoField,
@@ -960,6 +960,17 @@ def _preparers(fields: list[Any], *, adding: bool) -> list[Callable[[Any], Any]]
             return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), connection)
         return lambda obj: f.get_db_prep_save(getattr(obj, f.attname), connection)
 
+    def moment(f: Any) -> Callable[[Any], Any]:
+        slow = general(f)
+
+        def prepare(obj: Any) -> Any:
+            value = getattr(obj, f.attname)
+            if value is None or (type(value) is datetime and value.tzinfo is not None):
+                return value
+            return slow(obj)
+
+        return prepare
+
     out: list[Callable[[Any], Any]] = []
     for f in fields:
         # A choice (a status) is text too; URL and e-mail fields are CharFields.
@@ -967,6 +978,12 @@ def _preparers(fields: list[Any], *, adding: bool) -> list[Callable[[Any], Any]]
             out.append(as_is(f.attname))
         elif isinstance(f, _TEXT):
             out.append(text(f.attname))
+        elif (
+            isinstance(f, models.DateTimeField)
+            and settings.USE_TZ
+            and not (adding and (f.auto_now or f.auto_now_add))
+        ):
+            out.append(moment(f))
         else:
             out.append(general(f))
     return out
