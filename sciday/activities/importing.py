@@ -990,9 +990,9 @@ def _preparers(fields: list[Any], *, adding: bool) -> list[Callable[[Any], Any]]
 
 
 def _copy(cursor: Any, table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
-    """PostgreSQL: load `rows` into `table` with one COPY (no statement to parse or plan)."""
+    """PostgreSQL: load `rows` into `table` (quoted) with one COPY (no statement to parse)."""
     quote = connection.ops.quote_name
-    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(c) for c in columns))
+    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(quote(c) for c in columns))
     with cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
@@ -1008,17 +1008,17 @@ def _insert_rows(model: Any, objects: list[Any], *, with_pk: bool = False) -> No
         return
     opts = model._meta
     fields = [f for f in opts.concrete_fields if with_pk or not f.primary_key]
+    quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         prepare = _preparers(fields, adding=True)
         with connection.cursor() as cursor:
             _copy(
                 cursor,
-                opts.db_table,
+                quote(opts.db_table),
                 [f.column for f in fields],
                 ([p(obj) for p in prepare] for obj in objects),
             )
     else:
-        quote = connection.ops.quote_name
         # Only quoted model names go into the text; the values are parameters.
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
             quote(opts.db_table),
@@ -1047,7 +1047,7 @@ def _update_rows(activities: list[Activity], fields: list[str]) -> None:
     table, pk = quote(opts.db_table), quote(str(opts.pk.column))
     if connection.vendor == "postgresql":
         prepare = _preparers(columns, adding=False)
-        temp = quote("sciday_import_update")
+        temp = "pg_temp.sciday_import_update"  # in this session's own schema
         names = ", ".join(quote(c.column) for c in columns)
         with connection.cursor() as cursor:
             # Only quoted model names go into the texts; the values travel in the COPY.
@@ -1057,7 +1057,7 @@ def _update_rows(activities: list[Activity], fields: list[str]) -> None:
             )
             _copy(
                 cursor,
-                "sciday_import_update",
+                temp,
                 [str(opts.pk.column), *(c.column for c in columns)],
                 ([a.pk, *(p(a) for p in prepare)] for a in activities),
             )
