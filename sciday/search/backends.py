@@ -139,6 +139,22 @@ def _tsquery_operand(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def tsquery(terms: list[str]) -> str:
+    """The to_tsquery('simple', ...) string requiring every term, each quoted."""
+    return " & ".join(_tsquery_operand(t) for t in terms)
+
+
+# PostgreSQL: how often each lexeme occurs, from the planner's statistics of the column
+# (`most_common_elems`, refreshed by ANALYZE / autovacuum). A lexeme not listed is rarer than
+# every listed one.
+PG_LEXEME_FREQUENCIES = f"""
+    SELECT x.lexeme, x.freq
+    FROM pg_stats s,
+        unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS x(lexeme, freq)
+    WHERE s.schemaname = current_schema() AND s.tablename = '{TABLE}'
+        AND s.attname = 'search_vector'"""  # noqa: S608
+
+
 def match_sql(connection: BaseDatabaseWrapper, terms: list[str]) -> MatchSQL:
     """Return the SQL that selects entries containing every one of `terms` (non-empty)."""
     if _is_postgres(connection):

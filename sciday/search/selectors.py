@@ -11,6 +11,7 @@ Filters are of two kinds and both run inside the one SQL query, before ranking a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,38 +187,121 @@ def _fts5_matches(scope: _Scope, pool: int | None) -> tuple[list[tuple], int, bo
     return rows[:pool], pool, True
 
 
+# PostgreSQL: a lexeme in at least this share of the entries is "common" (see _pg_candidates).
+PG_COMMON = 0.04
+# Text tests (tsvector reads) a walk over every entry may be expected to cost before the GIN
+# index is read instead.
+PG_WALK_ROWS = 10_000
+# How long a process keeps the lexeme frequencies it read from pg_stats (seconds).
+PG_STATS_TTL = 600.0
+_pg_stats: dict[str, Any] = {"at": None, "freqs": {}}
+
+
+def _pg_frequencies() -> dict[str, float]:
+    """Share of the entries holding each common lexeme (planner statistics), cached."""
+    now = time.monotonic()
+    if _pg_stats["at"] is None or now - _pg_stats["at"] > PG_STATS_TTL:
+        _pg_stats["freqs"] = {t: float(f) for t, f in _fetch(backends.PG_LEXEME_FREQUENCIES, [])}
+        _pg_stats["at"] = now
+    return _pg_stats["freqs"]
+
+
 def _pg_candidates(scope: _Scope, pool: int | None) -> tuple[list[tuple], int, bool]:
     """PostgreSQL: the newest `pool` matches ranked with ts_rank, total, capped.
 
-    First among the newest SCAN entries (a primary-key range the planner intersects with the
-    GIN index), then, when they hold too few matches, among all (the planner walks the primary
-    key backwards testing `@@`, or reads the GIN index and sorts the matches); ts_rank runs
-    over the candidates only.
+    First among the newest SCAN entries, then, when they hold too few matches, among all.
+    Which way the newest matches are found depends on the query's rarest term, as the
+    planner's statistics of the column know it (the planner itself multiplies the terms'
+    frequencies, far too low for the overlapping bigrams of a phrase):
+
+    - a rare term: the GIN index is read for that term alone (the posting lists of common
+      bigrams such as 科技 hold most entries and cost more to read than they save),
+      intersected with the id range, and the whole query is checked on those rows only;
+    - only common terms: the entries are walked newest first by primary key, checking the
+      filters on the row and the text (a read of the out-of-line tsvector) on the rows that
+      pass them, until `pool` + 1 matches.
+
+    Both find the same rows: the newest matches. ts_rank runs over the candidates only.
     """
     match = backends.match_sql(connection, scope.terms)
-    from_sql, where, params = scope.sql()
+    if pool is None:
+        from_sql, where, params = scope.sql()
+        sql = (
+            f"SELECT e.id, {match.rank_sql}, e.updated_at, e.object_id FROM {from_sql}"  # noqa: S608
+            f" WHERE {where}"
+        )
+        rows = [(r[0], float(r[1]), r[2], r[3]) for r in _fetch(sql, params)]
+        return rows, len(rows), False
+    filter_where, filter_params = scope.filter_sql()
+    frequencies = _pg_frequencies()
+    rarest = min(scope.terms, key=lambda term: frequencies.get(term, 0.0))
+    common = frequencies.get(rarest, 0.0) >= PG_COMMON
+    full = backends.tsquery(scope.terms)
+    limit = pool + 1
+    columns = "e.id, e.search_vector, e.updated_at, e.object_id"
+    gin = _pg_gin_sql(match, columns, filter_where, limit, len(scope.terms))
+    gin_params = [full, backends.tsquery([rarest]), *filter_params]
 
-    def matches(after: int, limit: int | None) -> list[tuple]:
+    def by_gin(after: int) -> list[tuple]:
+        return _fetch(gin, [*gin_params, after])
+
+    if common:
+        # OFFSET 0 keeps the text test out of the walk: it runs on the rows that passed the
+        # filters, and the walk stops at the LIMIT.
         sql = (
             f"SELECT e.id, {match.rank_sql}, e.updated_at, e.object_id FROM ("  # noqa: S608
-            f"SELECT e.id, e.search_vector, e.updated_at, e.object_id, q FROM {from_sql}"
-            f" WHERE {where} AND e.id > %s ORDER BY e.id DESC"
-            + ("" if limit is None else f" LIMIT {int(limit)}")
-            + ") e"
+            f"SELECT {columns} FROM {backends.TABLE} e WHERE {filter_where} AND e.id > %s"
+            f" ORDER BY e.id DESC OFFSET 0) e"
+            f" CROSS JOIN to_tsquery('simple'::regconfig, %s) q"
+            f" WHERE e.search_vector @@ q ORDER BY e.id DESC LIMIT {limit}"
         )
-        return [(r[0], float(r[1]), r[2], r[3]) for r in _fetch(sql, [*params, after])]
 
-    if pool is None:
-        rows = matches(0, None)
-        return rows, len(rows), False
+        def matches(after: int) -> list[tuple]:
+            return _fetch(sql, [*filter_params, after, full])
+    else:
+        matches = by_gin
+
     newest = _fetch(f"SELECT MAX(id) FROM {backends.TABLE}", [])[0][0] or 0  # noqa: S608
-    rows = matches(max(0, newest - SCAN), pool + 1) if newest > SCAN else []
-    if len(rows) <= pool:
-        rows = matches(0, pool + 1)
+    window = max(0, newest - SCAN)
+    found = matches(window) if newest > SCAN else []
+    if len(found) <= pool:
+        if common and newest > SCAN and not _pg_walk_is_short(scope, window, len(found)):
+            matches = by_gin
+        found = matches(0)
+    rows = [(r[0], float(r[1]), r[2], r[3]) for r in found]
     if len(rows) <= pool:
         return rows, len(rows), False
     rows.sort(key=lambda row: row[0], reverse=True)
     return rows[:pool], pool, True
+
+
+def _pg_gin_sql(match: backends.MatchSQL, columns: str, where: str, limit: int, terms: int) -> str:
+    """The GIN index read for the rarest term alone; `IS TRUE` keeps the whole query out of the
+    index condition (it is checked on those rows only), `id + 0` keeps the planner from
+    walking the primary key. Params: whole tsquery, rarest term, filters, lowest id."""
+    check = "" if terms == 1 else " AND (e.search_vector @@ q) IS TRUE"
+    return (
+        f"SELECT e.id, {match.rank_sql}, e.updated_at, e.object_id FROM ("  # noqa: S608
+        f"SELECT {columns}, q FROM {backends.TABLE} e"
+        f" CROSS JOIN to_tsquery('simple'::regconfig, %s) q"
+        f" CROSS JOIN to_tsquery('simple'::regconfig, %s) r"
+        f" WHERE e.search_vector @@ r{check} AND {where} AND e.id > %s"
+        f" ORDER BY e.id + 0 DESC LIMIT {limit}) e"
+    )
+
+
+def _pg_walk_is_short(scope: _Scope, window: int, found: int) -> bool:
+    """Whether walking every entry newest first would test the text on at most PG_WALK_ROWS
+    rows, judging by the newest SCAN entries: `found` matches among the rows there that
+    passed the filters. Two common terms that rarely meet would test nearly every row."""
+    if not found:
+        return False
+    where, params = scope.filter_sql()
+    passed = _fetch(
+        f"SELECT COUNT(*) FROM {backends.TABLE} e WHERE {where} AND e.id > %s",  # noqa: S608
+        [*params, window],
+    )[0][0]
+    return (CANDIDATES + 1) * passed / found <= PG_WALK_ROWS
 
 
 def _entries(ids: list[int]) -> dict[int, tuple]:

@@ -12,8 +12,18 @@ from sciday.search.services import search_index_upsert
 KIND = "activities.activity"
 
 
+@pytest.fixture(params=["rare", "common"])
+def pg_way(request, monkeypatch):
+    """PostgreSQL finds the newest matches through the GIN index (a rare term: the test
+    tables have no statistics, so every term is rare) or by walking the primary key (every
+    term common). Both must give the same results; on SQLite nothing changes."""
+    if request.param == "common":
+        monkeypatch.setattr(selectors, "PG_COMMON", 0.0)
+    return request.param
+
+
 @pytest.fixture
-def many(db, monkeypatch):
+def many(db, monkeypatch, pg_way):
     """12 entries containing 科普, in the order they were indexed; the pool is 5, the first
     scan window 4 (both far smaller than in production, so both paths run)."""
     monkeypatch.setattr(selectors, "CANDIDATES", 5)
@@ -69,3 +79,31 @@ def test_the_page_says_more_than_and_pages_only_the_ranked(client, many, monkeyp
     assert "超过 5 条结果" in text
     assert "最近发布的 5 条匹配" in text
     assert "page=2" not in text  # 5 ranked hits fit on one page of 20
+
+
+@pytest.mark.parametrize("common", [set(), {"科普"}, {"科普", "普报"}])
+def test_a_phrase_is_checked_whole_whichever_term_leads(many, monkeypatch, common):
+    """PostgreSQL reads the index for the rarest term only and checks the whole query on
+    those rows: the entry must hold every term."""
+    monkeypatch.setattr(selectors, "_pg_frequencies", lambda: dict.fromkeys(common, 0.5))
+    monkeypatch.setattr(selectors, "PG_COMMON", 0.4)
+    assert [hit.object_id for hit in search(q="科普报告", kind=KIND).hits] == [2]
+    assert search(q="科普报告 社区", kind=KIND).total == 1
+    assert search(q="科普 第五", kind=KIND).empty
+
+
+@pytest.mark.django_db
+def test_postgresql_reads_term_frequencies_from_the_statistics(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL statistics")
+    for n in range(1, 41):
+        search_index_upsert(kind=KIND, object_id=n, title=f"第{n}场科普", published=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_searchentry")
+    monkeypatch.setitem(selectors._pg_stats, "at", None)  # both restored after the test
+    monkeypatch.setitem(selectors._pg_stats, "freqs", {})
+    frequencies = selectors._pg_frequencies()
+    assert frequencies["科普"] == pytest.approx(1.0)
+    assert search(q="科普", kind=KIND).total == 40
