@@ -81,10 +81,13 @@ def test_the_page_says_more_than_and_pages_only_the_ranked(client, many, monkeyp
     assert "page=2" not in text  # 5 ranked hits fit on one page of 20
 
 
-@pytest.mark.parametrize("common", [set(), {"科普"}, {"科普", "普报"}])
+@pytest.mark.parametrize(
+    "common", [set(), {"科普"}, {"科普", "普报"}, {"科普", "普报", "报告", "社区", "第五"}]
+)
 def test_a_phrase_is_checked_whole_whichever_term_leads(many, monkeypatch, common):
-    """PostgreSQL reads the index for the rarest term only and checks the whole query on
-    those rows: the entry must hold every term."""
+    """PostgreSQL reads the index for the rarest term of each word only and checks the whole
+    query on those rows (or walks the entries when every word is common): the entry must
+    hold every term."""
     monkeypatch.setattr(selectors, "_pg_frequencies", lambda: dict.fromkeys(common, 0.5))
     monkeypatch.setattr(selectors, "PG_COMMON", 0.4)
     assert [hit.object_id for hit in search(q="科普报告", kind=KIND).hits] == [2]
@@ -107,3 +110,12 @@ def test_postgresql_reads_term_frequencies_from_the_statistics(monkeypatch):
     frequencies = selectors._pg_frequencies()
     assert frequencies["科普"] == pytest.approx(1.0)
     assert search(q="科普", kind=KIND).total == 40
+
+
+def test_query_terms_are_grouped_by_word_for_the_estimate():
+    assert selectors._pg_words(["人工", "工智", "智能", "青少", "少年"]) == [
+        ["人工", "工智", "智能"],
+        ["青少", "少年"],
+    ]
+    assert selectors._pg_words(["5g", "应用"]) == [["5g"], ["应用"]]
+    assert selectors._pg_words(["科", "学"]) == [["科"], ["学"]]
