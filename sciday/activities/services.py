@@ -329,6 +329,7 @@ def _validate(
         activity.reference
         and not preloaded
         and Activity.objects.filter(lead_unit=lead, reference=activity.reference)
+        .exclude(reference="")  # spelled out so SQLite uses the partial unique index
         .exclude(pk=activity.pk)
         .exists()
     ):
