@@ -123,6 +123,18 @@ class Resource(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     return_reason = models.TextField(_("reason for return"), blank=True)
+    screening_hits = models.JSONField(
+        _("sensitive words found"),
+        default=list,
+        blank=True,
+        help_text="[{word, field}] found by the screening on the last submission",
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown on the campaign's theme site.")
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
 
     # Article and link.
     body = models.TextField(_("article text"), blank=True)
@@ -173,6 +185,7 @@ class Resource(models.Model):
             models.Index(fields=["status", "kind"]),
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["processing", "processing_since"]),
+            models.Index(fields=["campaign", "featured"], name="resources_featured_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,3 +204,33 @@ class Resource(models.Model):
         """Return every storage name this resource owns (the file, its preview, thumbnails)."""
         names = [self.file.name, self.preview.name, *self.thumbnails.values()]
         return [n for n in names if n]
+
+
+class ResourceEvent(models.Model):
+    """One step of a resource's workflow: who moved it from which status to which, and why.
+
+    Kept beside the audit log because the workspace page shows the history to the unit and its
+    moderators: one indexed query by resource, readable without audit-log rights.
+    """
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_repr = models.CharField(_("by"), max_length=200, blank=True)
+    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
+    note = models.TextField(_("reason or note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resource event")
+        verbose_name_plural = _("resource events")
+        ordering = ["resource", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {self.from_status or '-'} → {self.to_status}"
