@@ -55,11 +55,29 @@ def _anonymous_and_plain(request: HttpRequest) -> bool:
     )
 
 
+VERSION_KEY = "public-page:version"
+
+
+def refresh() -> int:
+    """Drop every stored public page at once (they are keyed on a version); return the new one.
+
+    For a correction that cannot wait for the copies to expire: `manage.py public_pages_refresh`.
+    Only the pages' keys change; the rest of the cache (sessions with Redis, import previews)
+    stays.
+    """
+    try:
+        return cache.incr(VERSION_KEY)
+    except ValueError:  # never set, or expired from the cache
+        cache.set(VERSION_KEY, 2, None)
+        return 2
+
+
 def _key(request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"public-page:{language}:{digest}"
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    return f"public-page:{version}:{language}:{digest}"
 
 
 class AnonymousPageCacheMiddleware:

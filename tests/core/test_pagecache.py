@@ -164,3 +164,17 @@ def test_an_unknown_language_is_404(client, db):
     response = client.get(reverse("core:language", args=["fr"]))
     assert response.status_code == 404
     assert "django_language" not in response.cookies
+
+
+def test_refresh_drops_every_stored_page_and_nothing_else(client, db):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    url = reverse("activities:list")
+    client.get(url)
+    assert client.get(url)[HEADER] == "hit"
+    cache.set("unrelated", "kept")
+    call_command("public_pages_refresh", stdout=__import__("io").StringIO())
+    assert client.get(url)[HEADER] == "miss"
+    assert client.get(url)[HEADER] == "hit"
+    assert cache.get("unrelated") == "kept"
