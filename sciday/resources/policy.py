@@ -2,8 +2,9 @@
 
 - editing (upload or write in a unit, edit, delete, submit): unit admins and unit editors of the
   resource's unit or of one of its ancestors, and campaign admins (every unit);
-- moderating (publish, return, feature — a later slice): unit admins of the unit's parent or a
-  further ancestor, never of the unit itself, and campaign admins;
+- moderating (publish, return): unit admins of the unit's parent or a further ancestor, never of
+  the unit itself, and campaign admins;
+- featuring a published resource on the theme site: campaign (national) admins only;
 - viewing: everyone above and department reviewers; published resources are seen by everyone.
 
 Experts, consultants and volunteers get nothing here.
@@ -26,7 +27,8 @@ from sciday.resources.models import PUBLIC_STATUSES, Resource
 class Cap(StrEnum):
     VIEW = "resource.view"
     EDIT = "resource.edit"  # create, edit, delete, submit
-    MODERATE = "resource.moderate"  # publish, return, feature
+    MODERATE = "resource.moderate"  # publish, return
+    FEATURE = "resource.feature"  # feature on the theme site: national admins only
 
 
 EDITOR_ROLES = frozenset({Role.UNIT_ADMIN, Role.UNIT_EDITOR})
@@ -78,6 +80,8 @@ def can(user, cap: Cap, resource: Resource) -> bool:
         return False
     if has_global(user, cap):
         return True
+    if cap == Cap.FEATURE:
+        return False
     if cap == Cap.EDIT:
         return can_edit_in(user, resource.unit)
     if cap == Cap.MODERATE:

@@ -15,14 +15,20 @@ Articles and links have no file: `resource_create`. An article's text is rich te
 `sciday.core.richtext.richtext_clean` on every write; a link must be http or https.
 
 Editing (`resource_update`) is open while the resource is a draft or returned; `resource_delete`
-removes the row and, after the commit, every stored file. The workflow transitions (submit,
-screening, publish, return, feature) come with the moderation slice.
-Audit codes: `resources.resource.<created|updated|deleted>`.
+removes the row and, after the commit, every stored file.
+
+The workflow (`resource_submit`, `resource_approve`, `resource_return`, `resource_feature`,
+`resource_unfeature`) locks the row, checks the status, records a `ResourceEvent` and audits.
+Submitting screens the texts (`_screen`): a hit holds the resource with the matched words for the
+moderators (unit admins of an ancestor unit, never of the unit itself, and campaign admins).
+Audit codes: `resources.resource.<created|updated|deleted|submitted|held|published|returned|
+featured|unfeatured>`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import IO, Any
 
 from django.conf import settings
@@ -32,6 +38,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sciday.activities import policy as activities_policy
 from sciday.activities.models import Activity
@@ -48,6 +55,7 @@ from sciday.resources.models import (
     Licence,
     Processing,
     Resource,
+    ResourceEvent,
     Status,
     Tag,
 )
@@ -391,3 +399,156 @@ def resource_delete(*, actor, resource: Resource) -> None:
         )
         resource.delete()
         transaction.on_commit(lambda: uploads.delete_stored(names))
+
+
+# --- Workflow --------------------------------------------------------------------------------
+
+
+class Transition(StrEnum):
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    FEATURE = "feature"
+    UNFEATURE = "unfeature"
+
+
+TRANSITIONS: dict[Transition, tuple[frozenset[str], Cap]] = {
+    Transition.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Cap.EDIT),
+    Transition.APPROVE: (frozenset({Status.SUBMITTED, Status.HELD}), Cap.MODERATE),
+    Transition.RETURN: (frozenset({Status.SUBMITTED, Status.HELD}), Cap.MODERATE),
+    Transition.FEATURE: (frozenset({Status.PUBLISHED}), Cap.FEATURE),
+    Transition.UNFEATURE: (frozenset({Status.PUBLISHED}), Cap.FEATURE),
+}
+_WRONG_STATUS = {
+    Transition.SUBMIT: gettext_lazy("Only a draft or a returned resource can be submitted."),
+    Transition.APPROVE: gettext_lazy("Only a submitted or held resource can be published."),
+    Transition.RETURN: gettext_lazy("Only a submitted or held resource can be returned."),
+    Transition.FEATURE: gettext_lazy("Only a published resource can be featured."),
+    Transition.UNFEATURE: gettext_lazy("Only a published resource can be featured."),
+}
+
+
+def _begin(actor, resource: Resource, transition: Transition) -> Resource:
+    """Check permission, then lock the row and check the status allows `transition`."""
+    sources, cap = TRANSITIONS[transition]
+    policy.require(actor, cap, resource)
+    locked = (
+        Resource.objects.select_for_update()
+        .select_related("unit", "campaign", "activity")
+        .get(pk=resource.pk)
+    )
+    if locked.status not in sources:
+        raise Conflict(_WRONG_STATUS[transition], field="status", code="wrong_status")
+    return locked
+
+
+def _event(actor, resource: Resource, from_status: str, note: str = "") -> None:
+    is_user = getattr(actor, "is_authenticated", False)
+    ResourceEvent.objects.create(
+        resource=resource,
+        actor=actor if is_user else None,
+        actor_repr=str(actor)[:200] if is_user else "",
+        from_status=from_status,
+        to_status=resource.status,
+        note=note,
+    )
+
+
+def _screen(resource: Resource) -> list[dict[str, str]]:
+    """Return the sensitive words found in the resource's texts, as [{word, field}].
+
+    NOT CONNECTED YET: the sensitive-word list and its matcher (`sciday.screening`) are being
+    built in parallel. Once they exist this calls the matcher with the campaign and the texts
+    (title, description, article text, extracted text); until then nothing is found.
+    """
+    return []
+
+
+@transaction.atomic
+def resource_submit(*, actor, resource: Resource) -> Resource:
+    """Submit a draft or returned resource for moderation; a screening hit holds it."""
+    resource = _begin(actor, resource, Transition.SUBMIT)
+    if resource.processing not in (Processing.DONE, Processing.NONE):
+        if resource.processing == Processing.FAILED:
+            message = _(
+                "The file could not be processed (%(reason)s): delete this resource and upload"
+                " the file again."
+            ) % {"reason": resource.processing_error or "?"}
+        else:
+            message = _("The file is still being processed: submit it once it is ready.")
+        raise Conflict(message, field="status", code="processing")
+    _validate(actor, resource)
+    source = resource.status
+    hits = _screen(resource)
+    resource.screening_hits = hits
+    resource.status = Status.HELD if hits else Status.SUBMITTED
+    resource.submitted_at = timezone.now()
+    resource.return_reason = ""
+    resource.save()
+    _event(actor, resource, source)
+    audit_record(actor=actor, action="resources.resource.submitted", obj=resource)
+    if hits:
+        audit_record(
+            actor=actor, action="resources.resource.held", obj=resource, changes={"hits": hits}
+        )
+    return resource
+
+
+@transaction.atomic
+def resource_approve(*, actor, resource: Resource) -> Resource:
+    """Publish a submitted or held resource; return it."""
+    resource = _begin(actor, resource, Transition.APPROVE)
+    source = resource.status
+    resource.status = Status.PUBLISHED
+    resource.published_at = timezone.now()
+    resource.save()
+    _event(actor, resource, source)
+    audit_record(actor=actor, action="resources.resource.published", obj=resource)
+    return resource
+
+
+@transaction.atomic
+def resource_return(*, actor, resource: Resource, reason: str) -> Resource:
+    """Send a submitted or held resource back to its unit with `reason` (required)."""
+    resource = _begin(actor, resource, Transition.RETURN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("Say what the unit should change."), field="reason", code="reason_required"
+        )
+    source = resource.status
+    resource.status = Status.RETURNED
+    resource.return_reason = reason
+    resource.save()
+    _event(actor, resource, source, reason)
+    audit_record(
+        actor=actor, action="resources.resource.returned", obj=resource, changes={"reason": reason}
+    )
+    return resource
+
+
+def _set_featured(actor, resource: Resource, transition: Transition, value: bool) -> Resource:
+    resource = _begin(actor, resource, transition)
+    if resource.featured == value:
+        return resource
+    resource.featured = value
+    resource.save(update_fields=["featured", "updated_at"])
+    _event(actor, resource, resource.status, _("featured") if value else _("no longer featured"))
+    audit_record(
+        actor=actor,
+        action=f"resources.resource.{'featured' if value else 'unfeatured'}",
+        obj=resource,
+    )
+    return resource
+
+
+@transaction.atomic
+def resource_feature(*, actor, resource: Resource) -> Resource:
+    """Show a published resource on the campaign's theme site (campaign admins)."""
+    return _set_featured(actor, resource, Transition.FEATURE, True)
+
+
+@transaction.atomic
+def resource_unfeature(*, actor, resource: Resource) -> Resource:
+    """Take a resource off the theme site (campaign admins)."""
+    return _set_featured(actor, resource, Transition.UNFEATURE, False)
