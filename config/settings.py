@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sciday.search",
     "sciday.activities",
     "sciday.resources",
+    "sciday.screening",
     "sciday.portal",
     "sciday.api",
 ]

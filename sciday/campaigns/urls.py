@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sciday.campaigns import views
+from sciday.screening import views as screening_views
 
 app_name = "campaigns"
 
@@ -23,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/contacts/", views.contacts, name="contacts"),
     path("<int:pk>/contacts/<int:cid>/", views.contact_edit, name="contact"),
     path("<int:pk>/trusted-units/", views.trusted_units, name="trusted_units"),
+    path("<int:pk>/sensitive-words/", screening_views.sensitive_words, name="sensitive_words"),
 ]
