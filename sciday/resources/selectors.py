@@ -6,11 +6,18 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from sciday.resources import policy
-from sciday.resources.models import Resource
+from sciday.resources.models import Resource, ResourceEvent
 from sciday.resources.policy import Cap
 from sciday.resources.services import unit_storage_used
 
-__all__ = ["resource_get", "resource_get_for_edit", "resource_list", "unit_storage_used"]
+__all__ = [
+    "resource_events",
+    "resource_get",
+    "resource_get_for_edit",
+    "resource_list",
+    "resource_workspace_list",
+    "unit_storage_used",
+]
 
 
 def resource_list(
@@ -51,3 +58,29 @@ def resource_get_for_edit(*, actor, pk: int) -> Resource:
     resource = resource_get(viewer=actor, pk=pk)
     policy.require(actor, Cap.EDIT, resource)
     return resource
+
+
+def resource_workspace_list(
+    *, viewer, status: str | None = None, kind: str | None = None
+) -> QuerySet[Resource]:
+    """The workspace list: resources `viewer` edits or moderates (all of them for national roles).
+
+    Unlike `resource_list`, other units' published resources are left out: the workspace is
+    about one's own units' work.
+    """
+    if policy.has_global(viewer, Cap.VIEW):
+        qs = Resource.objects.all()
+    else:
+        qs = policy.resources_for(viewer, Cap.EDIT) | policy.resources_for(viewer, Cap.MODERATE)
+    filters = {"status": status, "kind": kind}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v})
+    return (
+        qs.select_related("unit", "campaign", "activity")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def resource_events(*, resource: Resource) -> QuerySet[ResourceEvent]:
+    """The resource's workflow history, oldest first (the caller has checked it may see it)."""
+    return ResourceEvent.objects.filter(resource=resource).select_related("actor")

@@ -1,4 +1,4 @@
-"""Moderation: submit (screening holds), approve, return with a reason, feature; refusals audited."""
+"""Moderation: submit (screening holds), approve, return with a reason, feature; refusals."""
 
 from __future__ import annotations
 

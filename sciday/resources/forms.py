@@ -1,0 +1,96 @@
+"""Forms of the resources workspace: the upload form, the list's filters, a return's reason."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sciday.activities.models import Activity
+from sciday.orgs.models import Unit
+from sciday.resources.models import FILE_KINDS, Kind, Licence, Status
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class ResourceForm(forms.Form):
+    """A new resource: a file (photo, video, document), an article's text or a link."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_(
+            "Photos: JPEG, PNG or WebP. Videos: MP4, MOV or WebM. Documents: PDF, Word,"
+            " PowerPoint or Excel (docx, pptx, xlsx)."
+        ),
+    )
+    body = forms.CharField(label=_("Article text"), required=False, widget=forms.Textarea)
+    url = forms.CharField(label=_("Link"), required=False, max_length=500)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=400,
+        help_text=_("Separated by commas or spaces, at most 10."),
+    )
+    attribution = forms.CharField(label=_("Author or attribution"), max_length=200)
+    licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices)
+    people_consent = forms.BooleanField(
+        label=_(
+            "The people who can be recognised agreed to publication, or no one can be recognised"
+        ),
+        required=False,
+    )
+    activity = forms.ModelChoiceField(
+        label=_("Activity (optional)"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+    )
+
+    def __init__(self, *args, units, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["activity"].queryset = activities  # type: ignore[attr-defined]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in FILE_KINDS and not data.get("file"):
+            self.add_error("file", _("Choose the file to upload."))
+        return data
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            k: data[k] for k in ("title", "description", "attribution", "licence", "people_consent")
+        }
+        fields["activity"] = data.get("activity")
+        fields["tags"] = data.get("tags", "")
+        if data["kind"] == Kind.ARTICLE:
+            fields["body"] = data.get("body", "")
+        elif data["kind"] == Kind.LINK:
+            fields["url"] = data.get("url", "")
+        return fields
+
+
+class ResourceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("all")), *Status.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("all")), *Kind.choices]
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should the unit change?"), max_length=2000, widget=forms.Textarea
+    )
