@@ -61,7 +61,7 @@ class ResourceForm(forms.Form):
         self.fields["activity"].queryset = activities  # type: ignore[attr-defined]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind in FILE_KINDS and not data.get("file"):
             self.add_error("file", _("Choose the file to upload."))
