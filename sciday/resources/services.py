@@ -433,7 +433,7 @@ def _begin(actor, resource: Resource, transition: Transition) -> Resource:
     sources, cap = TRANSITIONS[transition]
     policy.require(actor, cap, resource)
     locked = (
-        Resource.objects.select_for_update()
+        Resource.objects.select_for_update(of=("self",))
         .select_related("unit", "campaign", "activity")
         .get(pk=resource.pk)
     )

@@ -208,7 +208,7 @@ def test_files_are_streamed_after_the_check_with_safe_headers(world, login, medi
     original = reverse("resource_admin:file", args=[resource.pk, "original"])
     response = login(world.people["lead_editor"]).get(original)
     assert response["Content-Disposition"].startswith("attachment")
-    response.close()
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
     assert login(world.people["other_admin"]).get(url).status_code == 404
     missing = reverse("resource_admin:file", args=[resource.pk, "thumb-9999"])
     assert login(world.people["lead_editor"]).get(missing).status_code == 404
