@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciday.screening.models import WORD_MAX_LENGTH
 
@@ -12,7 +13,9 @@ class WordForm(forms.Form):
         max_length=WORD_MAX_LENGTH * 2,  # the service checks the normalised length
         help_text=_("Matched whatever its case or width: ＡＢＣ, abc and ABC are one word."),
     )
-    category = forms.CharField(label=_("Category"), max_length=50, required=False)
+    category = forms.CharField(
+        label=pgettext_lazy("sensitive word", "Category"), max_length=50, required=False
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

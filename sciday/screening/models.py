@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The longest word accepted, counted after normalisation.
 WORD_MAX_LENGTH = 50
@@ -19,7 +20,9 @@ class SensitiveWord(models.Model):
     )
     # Stored normalised (NFKC + casefold, stripped): see sciday.screening.text.normalize_word.
     word = models.CharField(_("word"), max_length=WORD_MAX_LENGTH)
-    category = models.CharField(_("category"), max_length=50, blank=True)
+    category = models.CharField(
+        pgettext_lazy("sensitive word", "category"), max_length=50, blank=True
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
