@@ -37,6 +37,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -455,13 +456,23 @@ def _event(actor, resource: Resource, from_status: str, note: str = "") -> None:
 
 
 def _screen(resource: Resource) -> list[dict[str, str]]:
-    """Return the sensitive words found in the resource's texts, as [{word, field}].
+    """Return the campaign's sensitive words found in the resource's texts, as [{word, field}].
 
-    NOT CONNECTED YET: the sensitive-word list and its matcher (`sciday.screening`) are being
-    built in parallel. Once they exist this calls the matcher with the campaign and the texts
-    (title, description, article text, extracted text); until then nothing is found.
+    Title, description, the article's text (without its markup) and the text extracted from a
+    document are matched (`sciday.screening.matcher`, Aho-Corasick over the campaign's list).
     """
-    return []
+    from sciday.screening.matcher import screen
+
+    texts = {
+        "title": resource.title,
+        "description": resource.description,
+        "body": strip_tags(resource.body),
+        "extracted_text": resource.extracted_text,
+    }
+    return [
+        {"word": hit.word, "field": hit.field}
+        for hit in screen(campaign=resource.campaign_id, texts=texts)
+    ]
 
 
 @transaction.atomic

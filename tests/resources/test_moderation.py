@@ -78,8 +78,22 @@ def test_a_screening_hit_holds_the_resource_with_the_words(world, monkeypatch):
     assert resource.status == Status.PUBLISHED
 
 
-def test_the_screening_is_not_connected_yet_and_finds_nothing(world):
-    assert services._screen(article(world)) == []
+def test_the_campaign_sensitive_word_list_holds_an_article(world):
+    from sciday.screening.services import word_add
+
+    word_add(actor=world.people["campaign_admin"], campaign=world.campaign, word="违禁甲")
+    resource = services.resource_create(
+        actor=world.people["lead_editor"],
+        unit=world.unit("lead"),
+        campaign=world.campaign,
+        kind=Kind.ARTICLE,
+        title="科普日回顾",
+        attribution="南京市科协",
+        body="<p>正文里有<b>违禁甲</b>一词</p>",
+    )
+    resource = services.resource_submit(actor=world.people["lead_editor"], resource=resource)
+    assert resource.status == Status.HELD
+    assert resource.screening_hits == [{"word": "违禁甲", "field": "body"}]
 
 
 def test_a_file_still_processing_or_failed_cannot_be_submitted(world, media):
