@@ -24,10 +24,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sciday.accounts.models import Role
-from sciday.accounts.selectors import user_memberships
 from sciday.activities.models import PUBLIC_STATUSES, Activity, Venue
 from sciday.core.errors import NotAllowed
 from sciday.orgs.models import Unit
+from sciday.orgs.policy import holds_national, is_active_person, reaches_unit, role_paths
 
 
 class Cap(StrEnum):
@@ -46,37 +46,25 @@ GLOBAL_CAPS: dict[str, frozenset[Cap]] = {
 }
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+_active = is_active_person
+_paths = role_paths
 
 
 def has_global(user, cap: Cap) -> bool:
-    """Does `user` hold `cap` over every activity (a national role)?"""
-    if not _active(user):
-        return False
-    return any(cap in GLOBAL_CAPS.get(m.role, frozenset()) for m in user_memberships(user=user))
-
-
-def _paths(user, roles: frozenset[str]) -> list[str]:
-    return [m.unit.path for m in user_memberships(user=user) if m.role in roles]
+    """Does `user` hold `cap` over every object of this domain (a national role)?"""
+    return holds_national(user, cap, GLOBAL_CAPS)
 
 
 def can_edit_in(user, unit: Unit) -> bool:
     """May `user` create and edit activities led by `unit`?"""
-    if not _active(user):
-        return False
-    if has_global(user, Cap.EDIT):
-        return True
-    return any(unit.path.startswith(p) for p in _paths(user, EDITOR_ROLES))
+    return reaches_unit(user, unit, cap=Cap.EDIT, grants=GLOBAL_CAPS, roles=EDITOR_ROLES)
 
 
 def can_decide_for(user, unit: Unit) -> bool:
     """May `user` approve, return and allow exceptions for activities led by `unit`?"""
-    if not _active(user):
-        return False
-    if has_global(user, Cap.APPROVE):
-        return True
-    return any(unit.path.startswith(p) and unit.path != p for p in _paths(user, DECIDER_ROLES))
+    return reaches_unit(
+        user, unit, cap=Cap.APPROVE, grants=GLOBAL_CAPS, roles=DECIDER_ROLES, strictly_below=True
+    )
 
 
 def _co_organizer_paths(activity: Activity) -> list[str]:

@@ -7,6 +7,7 @@ one unit, `units_for()` for the queryset of units.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -123,3 +124,49 @@ def assignable_roles(user, unit: Unit) -> list[str]:
     if has_global(user, Cap.MEMBER_MANAGE):
         return national + unit_roles
     return unit_roles
+
+
+# --- Tree scope for the domains whose objects belong to a unit (activities, resources…) ---------
+# Each domain keeps its own capabilities and tables; these answer the questions they share.
+
+
+def is_active_person(user) -> bool:
+    """Signed in and not disabled."""
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def role_paths(user, roles: Collection[str]) -> list[str]:
+    """Return the tree paths of the units where `user` holds one of `roles`."""
+    return [m.unit.path for m in user_memberships(user=user) if m.role in roles]
+
+
+def holds_national(user, cap: str, grants: Mapping[str, Collection[str]]) -> bool:
+    """Does one of `user`'s national roles grant `cap` everywhere, per the domain's `grants`?"""
+    if not is_active_person(user):
+        return False
+    return any(cap in grants.get(m.role, ()) for m in user_memberships(user=user))
+
+
+def reaches_unit(
+    user,
+    unit: Unit,
+    *,
+    cap: str,
+    grants: Mapping[str, Collection[str]],
+    roles: Collection[str],
+    strictly_below: bool = False,
+) -> bool:
+    """May `user` take `cap` on objects of `unit`?
+
+    Yes for a national role that `grants` it, or for one of `roles` held at the unit or a unit
+    above it; only above it when `strictly_below` (a unit's own admins never approve their own
+    unit's work).
+    """
+    if not is_active_person(user):
+        return False
+    if holds_national(user, cap, grants):
+        return True
+    return any(
+        unit.path.startswith(path) and not (strictly_below and unit.path == path)
+        for path in role_paths(user, roles)
+    )
