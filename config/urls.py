@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("campaigns/", include("sciday.campaigns.urls")),
     path("activities/", include("sciday.activities.urls_public")),
     path("workspace/activities/", include("sciday.activities.urls_workspace")),
+    path("resources/", include("sciday.resources.urls_public")),
     path("workspace/resources/", include("sciday.resources.urls_workspace")),
     path("search/", include("sciday.search.urls")),
     path("api/v1/", include("sciday.api.urls")),

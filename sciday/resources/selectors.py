@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from sciday.resources import policy
-from sciday.resources.models import Resource, ResourceEvent
+from sciday.resources.models import PUBLIC_STATUSES, Resource, ResourceEvent
 from sciday.resources.policy import Cap
 from sciday.resources.services import unit_storage_used
 
 __all__ = [
+    "PublicFilters",
     "resource_events",
     "resource_get",
     "resource_get_for_edit",
     "resource_list",
+    "resource_public_get",
+    "resource_public_list",
     "resource_workspace_list",
     "unit_storage_used",
 ]
@@ -84,3 +89,44 @@ def resource_workspace_list(
 def resource_events(*, resource: Resource) -> QuerySet[ResourceEvent]:
     """The resource's workflow history, oldest first (the caller has checked it may see it)."""
     return ResourceEvent.objects.filter(resource=resource).select_related("actor")
+
+
+# Public reads: the gallery shows published resources only, whoever is signed in.
+
+
+@dataclass(frozen=True)
+class PublicFilters:
+    """What a gallery visitor filters by; empty values are ignored."""
+
+    kind: str = ""
+    province: str = ""  # a province code (320000): resources of units in that province
+    licence: str = ""
+    activity_id: int | None = None
+
+
+def resource_public_list(*, filters: PublicFilters | None = None) -> QuerySet[Resource]:
+    """Return the published resources matching `filters`, newest first, with what cards show."""
+    f = filters or PublicFilters()
+    qs = Resource.objects.filter(status__in=PUBLIC_STATUSES)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.licence:
+        qs = qs.filter(licence=f.licence)
+    if f.activity_id:
+        qs = qs.filter(activity_id=f.activity_id)
+    if f.province:
+        qs = qs.filter(unit__region__code__startswith=str(f.province)[:2])
+    return qs.select_related("unit").order_by("-published_at", "-pk")
+
+
+def resource_public_get(*, pk: int) -> Resource:
+    """Return the published resource `pk`; 404 for any other status (draft, held, returned...)."""
+    resource = (
+        Resource.objects.filter(pk=pk, status__in=PUBLIC_STATUSES)
+        .select_related("unit", "unit__region", "campaign", "activity")
+        .prefetch_related("tags")
+        .first()
+    )
+    if resource is None:
+        raise Http404
+    return resource

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from sciday.resources import policy, uploads
 from sciday.resources.models import (
     FILE_KINDS,
     PEOPLE_KINDS,
+    PUBLIC_STATUSES,
     Kind,
     Licence,
     Processing,
@@ -563,3 +564,19 @@ def resource_feature(*, actor, resource: Resource) -> Resource:
 def resource_unfeature(*, actor, resource: Resource) -> Resource:
     """Take a resource off the theme site (campaign admins)."""
     return _set_featured(actor, resource, Transition.UNFEATURE, False)
+
+
+def resource_download_count(*, actor, resource: Resource) -> bool:
+    """Count one download of a published resource's original; return whether it was counted.
+
+    One `UPDATE ... SET download_count = download_count + 1` (an F() expression), so concurrent
+    downloads never lose a count. Anyone may download a published resource, signed in or not:
+    there is no permission to check beyond the status (re-checked in the UPDATE itself), and no
+    audit entry is written — an anonymous count names no one and would only flood the audit log.
+    `actor` is accepted for the services' uniform signature and not stored.
+    """
+    del actor
+    updated = Resource.objects.filter(pk=resource.pk, status__in=PUBLIC_STATUSES).update(
+        download_count=F("download_count") + 1
+    )
+    return updated == 1

@@ -1,0 +1,170 @@
+"""The public gallery at /resources/: published resources, their detail pages and their files.
+
+Every read goes through `resource_public_list` / `resource_public_get`: only published resources,
+whoever is signed in (units see their drafts in the workspace). Filters come from the query
+string; a bad value is ignored rather than refused, so a hand-edited link still shows a list.
+The list and detail pages are `@public_page` (cached for anonymous visitors); the file view is
+not — it streams bytes and counts downloads of the original.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from sciday.core.pagecache import public_page
+from sciday.core.richtext import richtext_sanitize
+from sciday.orgs.models import Region
+from sciday.orgs.selectors import region_list
+from sciday.resources import selectors, services
+from sciday.resources.models import Kind, Licence, Resource
+from sciday.resources.selectors import PublicFilters
+
+PAGE_SIZE = 24
+CARD_WIDTH = "640"  # the thumbnail a card shows (WebP, narrower than the source)
+
+
+class GalleryFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    licence = forms.ChoiceField(
+        label=_("Licence"), required=False, choices=[("", _("Any licence")), *Licence.choices]
+    )
+    activity = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, provinces: list[Region], **kwargs):
+        super().__init__(*args, **kwargs)
+        province = cast(forms.ChoiceField, self.fields["province"])
+        province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in provinces]
+
+
+def _read(request: HttpRequest) -> tuple[GalleryFilterForm, PublicFilters, dict[str, str]]:
+    provinces = list(region_list(level=Region.Level.PROVINCE))
+    form = GalleryFilterForm(request.GET or None, provinces=provinces)
+    data: dict = {}
+    if form.is_bound:
+        form.is_valid()  # invalid values are dropped, the valid ones still apply
+        data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    filters = PublicFilters(
+        kind=data.get("kind") or "",
+        province=data.get("province") or "",
+        licence=data.get("licence") or "",
+        activity_id=data.get("activity") or None,
+    )
+    params = {
+        "kind": filters.kind,
+        "province": filters.province,
+        "licence": filters.licence,
+        "activity": str(filters.activity_id or ""),
+    }
+    return form, filters, {k: v for k, v in params.items() if v}
+
+
+def _thumb_url(resource: Resource, width: str | None = None) -> str:
+    """The URL of the thumbnail `width` (or the largest), the preview, or '' when there is none."""
+    thumbs = resource.thumbnails or {}
+    if thumbs:
+        widths = sorted(thumbs, key=int)
+        chosen = width if width in thumbs else None
+        if chosen is None:
+            smaller = [w for w in widths if width is not None and int(w) <= int(width)]
+            chosen = smaller[-1] if smaller else widths[-1]
+        return reverse("resources:file", args=[resource.pk, f"thumb-{chosen}"])
+    if resource.preview:
+        return reverse("resources:file", args=[resource.pk, "preview"])
+    return ""
+
+
+@public_page
+def gallery_list(request: HttpRequest) -> HttpResponse:
+    form, filters, params = _read(request)
+    paginator = Paginator(selectors.resource_public_list(filters=filters), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for resource in page.object_list:
+        resource.card_image = _thumb_url(resource, CARD_WIDTH)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "resources/public/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(params),
+            "paged_query": urlencode(params),
+        },
+    )
+
+
+@public_page
+def gallery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = selectors.resource_public_get(pk=pk)
+    largest = _thumb_url(resource)
+    image = request.build_absolute_uri(largest) if largest else ""
+    # Sanitized on write (richtext_clean); sanitized again here so a row written by another
+    # path can never reach the page unescaped.
+    body = mark_safe(richtext_sanitize(resource.body)) if resource.body else ""  # noqa: S308
+    return render(
+        request,
+        "resources/public/detail.html",
+        {
+            "resource": resource,
+            "image_url": largest,
+            "og_image": image,
+            "body": body,
+            "tags": list(resource.tags.all()),
+            "absolute_url": request.build_absolute_uri(
+                reverse("resources:detail", args=[resource.pk])
+            ),
+            "original_url": reverse("resources:file", args=[resource.pk, "original"])
+            if resource.has_file and resource.file
+            else "",
+            "preview_url": reverse("resources:file", args=[resource.pk, "preview"])
+            if resource.preview
+            else "",
+        },
+    )
+
+
+def gallery_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
+    """Stream a published resource's original (attachment, counted), preview or thumbnail."""
+    resource = selectors.resource_public_get(pk=pk)
+    stem = f"resource-{resource.pk}"
+    if variant == "original":
+        name, content_type = resource.file.name, resource.mime_type
+        download = f"{stem}-{resource.original_name or 'file'}"
+        as_attachment = True
+    elif variant == "preview":
+        name, content_type, download = resource.preview.name, "image/webp", f"{stem}-preview.webp"
+        as_attachment = False
+    elif variant.startswith("thumb-"):
+        width = variant.removeprefix("thumb-")
+        name = (resource.thumbnails or {}).get(width, "")
+        content_type, download, as_attachment = "image/webp", f"{stem}-{width}.webp", False
+    else:
+        raise Http404
+    if not name:
+        raise Http404
+    try:
+        handle = resource.file.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    if as_attachment:
+        services.resource_download_count(actor=request.user, resource=resource)
+    response = FileResponse(
+        handle,
+        as_attachment=as_attachment,
+        filename=download,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
