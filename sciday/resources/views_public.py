@@ -127,6 +127,9 @@ def gallery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "original_url": reverse("resources:file", args=[resource.pk, "original"])
             if resource.has_file and resource.file
             else "",
+            "play_url": reverse("resources:file", args=[resource.pk, "play"])
+            if resource.kind == Kind.VIDEO and resource.file
+            else "",
             "preview_url": reverse("resources:file", args=[resource.pk, "preview"])
             if resource.preview
             else "",
@@ -135,13 +138,17 @@ def gallery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def gallery_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
-    """Stream a published resource's original (attachment, counted), preview or thumbnail."""
+    """Stream a published resource's original (attachment, counted), video, preview or thumb."""
     resource = selectors.resource_public_get(pk=pk)
     stem = f"resource-{resource.pk}"
     if variant == "original":
         name, content_type = resource.file.name, resource.mime_type
         download = f"{stem}-{resource.original_name or 'file'}"
         as_attachment = True
+    elif variant == "play" and resource.kind == Kind.VIDEO:
+        # What the page's player loads: the same file inline, not counted as a download.
+        name, content_type = resource.file.name, resource.mime_type
+        download, as_attachment = f"{stem}-{resource.original_name or 'video'}", False
     elif variant == "preview":
         name, content_type, download = resource.preview.name, "image/webp", f"{stem}-preview.webp"
         as_attachment = False

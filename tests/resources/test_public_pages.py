@@ -122,6 +122,12 @@ def test_video_detail_has_a_player_with_poster(world, client):
     Resource.objects.filter(pk=video.pk).update(kind=Kind.VIDEO, mime_type="video/mp4")
     page = client.get(reverse("resources:detail", args=[video.pk])).content.decode()
     assert "<video controls" in page and f'poster="{file_url(video, "preview")}"' in page
+    assert f'<source src="{file_url(video, "play")}" type="video/mp4">' in page
+    response = client.get(file_url(video, "play"))  # the player: inline, not a download
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    b"".join(response.streaming_content)
+    assert Resource.objects.get(pk=video.pk).download_count == 0
 
 
 def test_file_headers_and_counter(world, client):
@@ -142,7 +148,7 @@ def test_file_headers_and_counter(world, client):
         assert response["Content-Type"] == "image/webp"
         b"".join(response.streaming_content)  # read to the end (closes the file)
     assert Resource.objects.get(pk=resource.pk).download_count == 1  # previews are not counted
-    for variant in ("thumb-999", "bogus"):
+    for variant in ("thumb-999", "bogus", "play"):  # "play" is for videos only
         assert client.get(file_url(resource, variant)).status_code == 404
 
 
