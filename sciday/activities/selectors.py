@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -83,13 +84,19 @@ def activity_list(*, viewer, filters: ActivityFilters | None = None) -> QuerySet
     )
 
 
-def count_capped(qs: QuerySet, *, cap: int) -> int:
+def count_capped(qs: QuerySet, *, cap: int, keep: tuple[str, int] | None = None) -> int:
     """How many rows `qs` has, counting no further than `cap` + 1.
 
     One `SELECT COUNT(*) FROM (... LIMIT cap + 1)`: a list of a million rows costs no more to
-    count than one of `cap`; callers show "more than `cap`" when the answer exceeds it.
+    count than one of `cap`; callers show "more than `cap`" when the answer exceeds it. With
+    `keep=(key, seconds)` the answer is kept in the cache under `key` for that long.
     """
-    return qs.order_by().values("pk")[: cap + 1].count()
+    if keep is not None and (kept := cache.get(keep[0])) is not None:
+        return kept
+    count = qs.order_by().values("pk")[: cap + 1].count()
+    if keep is not None:
+        cache.set(keep[0], count, keep[1])
+    return count
 
 
 def activity_get(*, viewer, pk: int, cap: Cap = Cap.VIEW) -> Activity:

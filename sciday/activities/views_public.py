@@ -20,7 +20,6 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -132,8 +131,7 @@ def _provinces() -> list[Region]:
     return list(region_list(level=Region.Level.PROVINCE))
 
 
-def _categories():
-    campaign = campaign_current()
+def _categories(campaign) -> list:
     if campaign is None:
         return []
     return list(campaign.categories.order_by("number"))
@@ -231,10 +229,7 @@ def _activity_page(request: HttpRequest, query: Query) -> ActivityPage:
     number = _page_number(request)
     if not query.q:
         key = "activities:list-count:" + query.querystring(page="", sort="")
-        count = cache.get(key)
-        if count is None:
-            count = count_capped(qs, cap=COUNT_CAP)
-            cache.set(key, count, COUNT_SECONDS)
+        count = count_capped(qs, cap=COUNT_CAP, keep=(key, COUNT_SECONDS))
         capped = count > COUNT_CAP
         count = min(count, COUNT_CAP)
         num_pages = max(1, -(-count // PAGE_SIZE))
@@ -254,9 +249,12 @@ def _activity_page(request: HttpRequest, query: Query) -> ActivityPage:
 
 
 def _context(request: HttpRequest) -> tuple[Query, dict]:
-    provinces, categories = _provinces(), _categories()
+    campaign = campaign_current()
+    provinces, categories = _provinces(), _categories(campaign)
     form, query = _read(request, provinces=provinces, categories=categories)
-    return query, {"form": form, "query": query, "provinces": provinces}
+    # The shell shows the current campaign too: hand it over rather than fetch it again.
+    context = {"form": form, "query": query, "provinces": provinces, "current_campaign": campaign}
+    return query, context
 
 
 @public_page
@@ -289,11 +287,10 @@ class Day:
         return max(0, len(self.activities) - DAY_SHOWN)
 
 
-def _month(value: str | None) -> date:
+def _month(value: str | None, campaign) -> date:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", value or "")
     if match and 1900 <= int(match[1]) <= 2999 and 1 <= int(match[2]) <= 12:
         return date(int(match[1]), int(match[2]), 1)
-    campaign = campaign_current()
     today = timezone.localdate()
     if campaign is not None and today > campaign.window_end:
         return campaign.window_start.replace(day=1)
@@ -308,7 +305,7 @@ def _shift(month: date, delta: int) -> date:
 @public_page
 def activity_calendar_view(request: HttpRequest) -> HttpResponse:
     query, context = _context(request)
-    month = _month(request.GET.get("month"))
+    month = _month(request.GET.get("month"), context["current_campaign"])
     last = date(month.year, month.month, pycalendar.monthrange(month.year, month.month)[1])
     filters = ActivityFilters(
         category=query.filters.category,
