@@ -25,6 +25,8 @@ from sciday.campaigns.policy import Cap
 from sciday.core.audit import audit_record, changed_fields, snapshot
 from sciday.core.errors import Conflict, DomainError
 from sciday.orgs.models import Unit, UnitKind
+from sciday.screening import matcher as screening_matcher
+from sciday.screening.models import SensitiveWord
 
 CAMPAIGN_FIELDS = [
     "edition",
@@ -251,8 +253,10 @@ def _shift_datetime(value: datetime, years: int) -> datetime:
 def campaign_copy(*, actor, source: Campaign, year: int) -> Campaign:
     """Make the campaign of `year` by copying `source`; return the new campaign.
 
-    Copied: every fact, the categories with their sub-types, the report routes, the contacts and
-    the units trusted to publish directly.
+    Copied: every fact, the categories with their sub-types, the report routes, the contacts,
+    the units trusted to publish directly and the sensitive-word list (`sciday.screening`: each
+    word with its active state, category and note, in one bulk insert; who added it and when
+    start afresh with the copy).
     Dates (window, the Day, awards, report deadline) move by whole years; the edition moves by as
     many. Text that names the year ("2023年") in the name, title, period label and body names the
     new year instead; everything else is for the campaign admin to edit.
@@ -339,6 +343,18 @@ def campaign_copy(*, actor, source: Campaign, year: int) -> Campaign:
         for c in source.contacts.all()
     )
     campaign.trusted_units.set(source.trusted_units.all())
+    SensitiveWord.objects.bulk_create(
+        SensitiveWord(
+            campaign=campaign,
+            word=w.word,
+            category=w.category,
+            note=w.note,
+            is_active=w.is_active,
+            created_by=actor,
+        )
+        for w in source.sensitive_words.all()
+    )
+    screening_matcher.list_changed(campaign.pk)
     audit_record(
         actor=actor,
         action="campaigns.campaign.copied",

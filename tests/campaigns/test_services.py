@@ -213,8 +213,14 @@ def test_contacts(campaign_admin, campaign_2023):
 
 
 def test_copy_to_2024(campaign_admin, campaign_2023):
+    from sciday.screening import services as screening
+    from sciday.screening.matcher import screen
+
     trusted = Unit.objects.get(code="cast-11")
     campaign_2023.trusted_units.add(trusted)
+    screening.word_add(actor=campaign_admin, campaign=campaign_2023, word="赌博", category="违法")
+    old = screening.word_add(actor=campaign_admin, campaign=campaign_2023, word="假药", note="旧")
+    screening.word_deactivate(actor=campaign_admin, item=old)
     before = _state(campaign_2023)
     new = services.campaign_copy(actor=campaign_admin, source=campaign_2023, year=2024)
     assert (new.year, new.edition) == (2024, 8)
@@ -246,6 +252,13 @@ def test_copy_to_2024(campaign_admin, campaign_2023):
         campaign_2023.contacts.values_list("people", "phone", "email")
     )
     assert list(new.trusted_units.all()) == [trusted]
+    # The sensitive-word list comes along, each word with its state, category and note.
+    assert set(new.sensitive_words.values_list("word", "is_active", "category", "note")) == {
+        ("赌博", True, "违法", ""),
+        ("假药", False, "", "旧"),
+    }
+    assert [h.word for h in screen(campaign=new, texts={"t": "赌博与假药"})] == ["赌博"]
+    assert campaign_2023.sensitive_words.count() == 2
     assert _state(campaign_2023) == before
     assert SubType.objects.filter(category__campaign=campaign_2023).count() == 20
     assert AuditEntry.objects.get(action="campaigns.campaign.copied").changes == {
