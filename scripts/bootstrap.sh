@@ -6,9 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PURPOSE="${1:-run}"
 
 # 1. Debian packages.
-packages=(gettext ffmpeg)  # ffmpeg: video probe and poster frames of resources
+# ffmpeg: video probe and poster frames of resources; CJK fonts: the demo's pictures (and PDFs).
+packages=(gettext ffmpeg fonts-noto-cjk)
 case "$PURPOSE" in
-    test) packages+=(postgresql-15 redis-server chromium chromium-driver fonts-noto-cjk) ;;
+    test) packages+=(postgresql-15 redis-server chromium chromium-driver) ;;
     bench) packages+=(wrk postgresql-15) ;;
 esac
 ensure_apt "${packages[@]}"

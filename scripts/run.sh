@@ -31,7 +31,11 @@ say "Starting the task worker (log: var/run/worker.log)"
 (cd "$ROOT" && exec "$PY" manage.py db_worker --no-reload >> "$RUN/worker.log" 2>&1) &
 echo $! > "$RUN/worker.pid"
 worker_pid=$!
-trap 'kill "$worker_pid" 2>/dev/null || true; rm -f "$RUN/worker.pid"' EXIT
+# Every five minutes: resource jobs stuck in processing are retried or failed, and resumable
+# uploads past their expiry are removed (what cron or sciday-recover.timer does in production).
+(cd "$ROOT" && while sleep 300; do "$PY" manage.py resources_recover >> "$RUN/worker.log" 2>&1; done) &
+recover_pid=$!
+trap 'kill "$worker_pid" "$recover_pid" 2>/dev/null || true; rm -f "$RUN/worker.pid"' EXIT
 
 say "Serving on http://$HOST:$PORT/ (Ctrl-C to stop)"
 cd "$ROOT"

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 SMALL = 40  # activities in most tests: the default 300 is tested once
 
 
-def _load(activities: int = SMALL) -> str:
+def _load(activities: int = SMALL, *, resources: bool = False) -> str:
+    """Load the demo; its generated resources (seconds of media processing) only when asked."""
     out = io.StringIO()
-    call_command("load_demo", f"--activities={activities}", stdout=out)
+    flags = [] if resources else ["--no-resources"]
+    call_command("load_demo", f"--activities={activities}", *flags, stdout=out)
     return out.getvalue()
 
 
@@ -250,3 +252,55 @@ def test_default_demo_covers_the_country(django_capture_on_commit_callbacks):
     assert near_the_day > DEFAULT_COUNT * 0.6
     assert search(q="科普", kind="activities.activity").total >= 20
     assert "(0 new)" in _load(DEFAULT_COUNT)
+
+
+# --- Resources ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return settings.MEDIA_ROOT
+
+
+def test_demo_resources_cover_every_kind_and_state_and_are_processed(media, client):
+    import shutil
+
+    from PIL import Image
+
+    from sciday.resources.models import Kind, Processing, Resource, Status
+
+    out = _load(resources=True)
+    resources = list(Resource.objects.filter(campaign__year=2023).order_by("pk"))
+    assert f"Demo resources: {len(resources)} new" in out
+    kinds = {r.kind for r in resources}
+    expected_kinds = set(Kind.values) if shutil.which("ffmpeg") else set(Kind.values) - {"video"}
+    assert kinds == expected_kinds
+    assert {r.status for r in resources} == set(Status.values)
+    held = next(r for r in resources if r.status == Status.HELD)
+    assert {h["word"] for h in held.screening_hits} == {"代写论文"}
+    assert all(r.return_reason for r in resources if r.status == Status.RETURNED)
+    assert any(r.featured for r in resources)
+    assert any(r.activity_id for r in resources if r.status == Status.PUBLISHED)
+    for resource in resources:
+        if resource.kind in (Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT):
+            assert resource.processing == Processing.DONE, resource.processing_error
+        if resource.kind in (Kind.PHOTO, Kind.VIDEO) or resource.mime_type == "application/pdf":
+            assert resource.thumbnails, resource.title
+    # The pictures' made-up GPS position is gone from the stored bytes.
+    for photo in (r for r in resources if r.kind == Kind.PHOTO):
+        with Image.open(media / photo.file.name) as image:
+            assert not image.getexif().get_ifd(0x8825)
+    page = client.get("/resources/")
+    assert page.status_code == 200
+    published = [r for r in resources if r.status == Status.PUBLISHED]
+    assert all(r.title in page.content.decode() for r in published[:6])
+    # Idempotent: nothing new, nothing stored twice.
+    files = sorted(p for p in media.rglob("*") if p.is_file())
+    assert "Demo resources: 0 new" in _load(resources=True)
+    assert Resource.objects.count() == len(resources)
+    assert sorted(p for p in media.rglob("*") if p.is_file()) == files

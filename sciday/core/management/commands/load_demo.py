@@ -4,7 +4,8 @@ Idempotent: what exists (by unit code, e-mail or activity reference) is left as 
 `make run` calls it on every start. Units are created through `sciday.orgs.services.unit_create`
 by the demo campaign admin; people and memberships are seeded directly (no invitation round-trip)
 and audited. Then the 2023 campaign gets a few hundred activities through the activities services
-(`sciday.core.demo_activities`).
+(`sciday.core.demo_activities`), and Hangzhou's 科协 photos, a short video, documents, an article
+and a link in every moderation state (`sciday.core.demo_resources`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import transaction
 from sciday.accounts.models import Membership, Role, SystemRole, User
 from sciday.core.audit import audit_record
 from sciday.core.demo_activities import DEFAULT_COUNT, load_demo_activities
+from sciday.core.demo_resources import load_demo_resources
 from sciday.orgs.models import Unit, UnitKind
 
 DEMO_PASSWORD = "Sciday-2023!"  # noqa: S105 - the demo's published password
@@ -154,8 +156,21 @@ class Command(BaseCommand):
             metavar="N",
             help=f"How many demo activities the 2023 campaign gets (default {DEFAULT_COUNT}).",
         )
+        parser.add_argument(
+            "--no-resources",
+            action="store_false",
+            dest="resources",
+            help="Skip the demo resources (generated photos, video and documents).",
+        )
 
-    def handle(self, *args, quiet: bool = False, activities: int = DEFAULT_COUNT, **options):
+    def handle(
+        self,
+        *args,
+        quiet: bool = False,
+        activities: int = DEFAULT_COUNT,
+        resources: bool = True,
+        **options,
+    ):
         missing = [
             c
             for c in ("cast-publicity", "most-talent", "cast-11", "cast-33")
@@ -176,10 +191,20 @@ class Command(BaseCommand):
             unit_admin=User.objects.get(email="unit.admin@sciday.test"),
             count=activities,
         )
-        created += new_activities
+        new_resources = 0
+        if resources:
+            new_resources = load_demo_resources(
+                campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
+                unit_editor=User.objects.get(email="unit.editor@sciday.test"),
+                unit_admin=User.objects.get(email="unit.admin@sciday.test"),
+                log=self.stdout.write,
+            )
+        created += new_activities + new_resources
         if not quiet:
             self._print_logins(created)
             self._print_activities(new_activities)
+            if resources:
+                self.stdout.write(f"Demo resources: {new_resources} new (/resources/)")
 
     # --- loading ------------------------------------------------------------------------------
 
