@@ -6,6 +6,7 @@ from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI, Swagger
 
 from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs, signups
+from sciday.api import resources as resources_api
 
 DESCRIPTION = """
 Everything a unit can do on the web pages it can do here, so provincial systems can sync.
@@ -50,3 +51,4 @@ api.add_router("", activity_import.router)
 api.add_router("", activities.router)
 api.add_router("", activities.venues_router)
 api.add_router("", signups.router)
+api.add_router("", resources_api.router)
