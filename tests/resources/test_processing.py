@@ -15,7 +15,6 @@ from PIL import Image
 from sciday.resources import processing, services
 from sciday.resources.models import Kind, Processing, Resource
 from tests.resources import hostile
-from tests.resources.conftest import stored_files
 
 needs_ffmpeg = pytest.mark.skipif(
     not hostile.has_ffmpeg(),
@@ -50,7 +49,7 @@ def test_photo_is_reencoded_upright_without_gps(world, media, django_capture_on_
     resource = upload(world, "gps.jpg", data, capture=django_capture_on_commit_callbacks)
 
     assert resource.processing == Processing.DONE, resource.processing_error
-    stored = (media / resource.file.name).read_bytes()
+    stored = media.read(resource.file.name)
     assert b"Exif" not in stored
     with Image.open(io.BytesIO(stored)) as image:
         exif = image.getexif()
@@ -61,9 +60,7 @@ def test_photo_is_reencoded_upright_without_gps(world, media, django_capture_on_
     assert resource.sha256 == hashlib.sha256(stored).hexdigest()
     assert resource.size == len(stored)
     # The upload itself (with its GPS) is gone; only the clean file and its thumbnails remain.
-    assert sorted(stored_files(media)) == sorted(
-        [resource.file.name, *resource.thumbnails.values()]
-    )
+    assert media.files() == sorted([resource.file.name, *resource.thumbnails.values()])
 
 
 def test_thumbnails_are_webp_in_the_widths_narrower_than_the_image(
@@ -75,7 +72,7 @@ def test_thumbnails_are_webp_in_the_widths_narrower_than_the_image(
     assert resource.processing == Processing.DONE
     assert set(resource.thumbnails) == {"240", "640"}
     for width, name in resource.thumbnails.items():
-        with Image.open(media / name) as thumb:
+        with Image.open(io.BytesIO(media.read(name))) as thumb:
             assert thumb.format == "WEBP"
             assert thumb.width == int(width)
             assert thumb.height == int(width) // 2
@@ -97,19 +94,21 @@ def test_video_is_probed_stripped_of_its_location_and_gets_a_poster(
     assert resource.processing == Processing.DONE, resource.processing_error
     # The upload's metadata (the place it was shot) is gone: the streams were copied into a
     # new file, which replaced the upload.
-    stored = media / resource.file.name
-    assert hostile.VIDEO_LOCATION.encode() not in stored.read_bytes()
+    data = media.read(resource.file.name)
+    assert hostile.VIDEO_LOCATION.encode() not in data
+    stored = tmp_path / "stored.mp4"
+    stored.write_bytes(data)
     tags = hostile.ffprobe_tags(stored)
     assert not any("location" in key.lower() for key in tags), tags
     assert "title" not in tags
-    assert resource.sha256 == hashlib.sha256(stored.read_bytes()).hexdigest()
-    assert sorted(stored_files(media)) == sorted(
+    assert resource.sha256 == hashlib.sha256(data).hexdigest()
+    assert media.files() == sorted(
         [resource.file.name, resource.preview.name, *resource.thumbnails.values()]
     )
     assert resource.duration == pytest.approx(2.0, abs=0.2)
     assert (resource.width, resource.height) == (64, 48)
     assert resource.codec == "h264"
-    with Image.open(media / resource.preview.name) as poster:
+    with Image.open(io.BytesIO(media.read(resource.preview.name))) as poster:
         assert poster.format == "WEBP" and poster.size == (64, 48)
     assert list(resource.thumbnails) == ["64"]
 
@@ -130,7 +129,7 @@ def test_truncated_video_fails_at_probe_and_its_file_is_removed(
     assert "视频无法读取" in resource.processing_error
     assert resource.processing_attempts == 1  # the file is broken: no retry
     assert resource.file.name == "" and resource.size == 0
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 def test_pdf_gets_a_first_page_preview_page_count_and_text(
@@ -144,7 +143,7 @@ def test_pdf_gets_a_first_page_preview_page_count_and_text(
     assert resource.page_count == 2
     assert "Science Day first page" in resource.extracted_text
     assert "Second page text" in resource.extracted_text
-    with Image.open(media / resource.preview.name) as preview:
+    with Image.open(io.BytesIO(media.read(resource.preview.name))) as preview:
         assert preview.format == "WEBP"
         assert preview.width == processing.PREVIEW_MAX_WIDTH
         assert preview.height == round(792 * preview.width / 612)
@@ -161,7 +160,7 @@ def test_damaged_pdf_fails_without_retry(world, media, django_capture_on_commit_
     )
     assert resource.processing == Processing.FAILED
     assert "PDF" in resource.processing_error
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 def test_word_text_is_extracted(world, media, django_capture_on_commit_callbacks):
@@ -191,7 +190,7 @@ def test_a_failing_job_is_retried_then_failed_with_its_reason(
     assert resource.processing_attempts == 3
     assert "storage unreachable" in resource.processing_error
     assert "处理出错" in resource.processing_error
-    assert stored_files(media) == [resource.file.name]  # kept: the file may be fine
+    assert media.files() == [resource.file.name]  # kept: the file may be fine
 
 
 def test_a_job_that_fails_once_succeeds_on_retry(

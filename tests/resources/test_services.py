@@ -11,7 +11,6 @@ from sciday.core.models import AuditEntry
 from sciday.resources import selectors, services
 from sciday.resources.models import Kind, Licence, Resource, Status
 from tests.resources import hostile
-from tests.resources.conftest import stored_files
 
 
 def create_photo(world, actor, unit_key="lead", **extra):
@@ -51,12 +50,12 @@ def test_create_permission_matrix(world, media, role, target):
     if expected == "ok":
         resource = create_photo(world, actor, unit_key)
         assert resource.unit == world.unit(unit_key)
-        assert len(stored_files(media)) == 1
+        assert len(media.files()) == 1
         return
     with pytest.raises(NotAllowed if expected == "403" else Http404):
         create_photo(world, actor, unit_key)
     assert not Resource.objects.exists()
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 @pytest.mark.parametrize("role", ["lead_editor", "parent_admin", "other_admin", "public"])
@@ -85,7 +84,7 @@ def test_quota_refuses_the_upload_that_would_exceed_it(world, media, settings):
         create_photo(world, world.people["lead_editor"])
     assert "存储配额" in str(refused.value)
     assert Resource.objects.count() == 1
-    assert stored_files(media) == [first.file.name]
+    assert media.files() == [first.file.name]
     # Another unit's quota is its own.
     create_photo(world, world.people["other_admin"], "other_lead")
     assert Resource.objects.count() == 2
@@ -102,7 +101,7 @@ def test_photo_needs_consent_and_refusal_stores_nothing(world, media):
         create_photo(world, world.people["lead_editor"], people_consent=False)
     assert refused.value.field == "people_consent"
     assert "同意" in str(refused.value)
-    assert stored_files(media) == [] and not Resource.objects.exists()
+    assert media.files() == [] and not Resource.objects.exists()
 
 
 def test_metadata_is_checked_before_the_file(world, media):
@@ -115,7 +114,7 @@ def test_metadata_is_checked_before_the_file(world, media):
     with pytest.raises(DomainError) as refused:
         create_photo(world, world.people["lead_editor"], licence="gpl")
     assert refused.value.field == "licence"
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 @pytest.mark.parametrize(
@@ -180,7 +179,7 @@ def test_too_many_tags_are_refused(world, media):
     with pytest.raises(DomainError) as refused:
         create_photo(world, world.people["lead_editor"], tags=[f"标签{i}" for i in range(11)])
     assert refused.value.field == "tags"
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 def test_update_changes_metadata_and_audits(world, media):
@@ -219,13 +218,13 @@ def test_delete_removes_the_row_and_every_stored_file(
     with django_capture_on_commit_callbacks(execute=True):
         resource = create_photo(world, world.people["lead_editor"], data=hostile.jpeg(900, 600))
     resource.refresh_from_db()
-    assert len(stored_files(media)) == 3  # the file and two thumbnails
+    assert len(media.files()) == 3  # the file and two thumbnails
     with pytest.raises(Http404):
         services.resource_delete(actor=world.people["other_admin"], resource=resource)
     with django_capture_on_commit_callbacks(execute=True):
         services.resource_delete(actor=world.people["lead_editor"], resource=resource)
     assert not Resource.objects.exists()
-    assert stored_files(media) == []
+    assert media.files() == []
     assert AuditEntry.objects.filter(action="resources.resource.deleted").count() == 1
 
 

@@ -16,7 +16,6 @@ from sciday.resources import services
 from sciday.resources.models import Kind, Processing, Resource
 from sciday.resources.uploads import clean_display_name
 from tests.resources import hostile
-from tests.resources.conftest import stored_files
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -86,7 +85,7 @@ def test_hostile_file_is_refused_and_nothing_is_stored(world, media, name, build
     assert fragment in message, message
     assert refused.value.field == "file"
     assert not Resource.objects.exists()
-    assert stored_files(media) == []
+    assert media.files() == []
     assert not AuditEntry.objects.filter(action__startswith="resources.").exists()
 
 
@@ -97,14 +96,14 @@ def test_oversized_file_is_refused_with_the_limit(world, media, settings):
     assert "大于" in str(refused.value) or "超过" in str(refused.value)
     assert "照片" in str(refused.value)
     assert not Resource.objects.exists()
-    assert stored_files(media) == []
+    assert media.files() == []
 
 
 def test_path_traversal_name_never_reaches_the_storage_path(world, media, tmp_path):
     resource = upload(world, "passwd.jpg", hostile.jpeg(), file_name="../../etc/passwd.jpg")
     assert resource.original_name == "passwd.jpg"
     assert re.fullmatch(r"resources/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", resource.file.name)
-    assert stored_files(media) == [resource.file.name]
+    assert media.files() == [resource.file.name]
     assert not (tmp_path / "etc").exists()
 
 
@@ -133,8 +132,8 @@ def test_valid_files_are_accepted_and_stored_under_generated_names(world, media)
     assert word.mime_type.endswith("wordprocessingml.document")
     for resource in (photo, document, word):
         assert resource.processing == Processing.PENDING
-        assert resource.size == (media / resource.file.name).stat().st_size
-    assert len(stored_files(media)) == 3
+        assert resource.size == len(media.read(resource.file.name))
+    assert len(media.files()) == 3
     assert AuditEntry.objects.filter(action="resources.resource.created").count() == 3
 
 
@@ -144,11 +143,11 @@ def test_sha256_is_computed_while_storing(world, media):
     data = hostile.jpeg()
     resource = upload(world, "a.jpg", data)
     assert resource.sha256 == hashlib.sha256(data).hexdigest()
-    assert (media / resource.file.name).read_bytes() == data
+    assert media.read(resource.file.name) == data
 
 
 def test_docx_with_macros_is_refused(world, media):
     data = hostile.docx(["宏"], extra={"word/vbaProject.bin": b"\x00" * 100})
     with pytest.raises(DomainError, match="宏"):
         upload(world, "macro.docx", data, kind=Kind.DOCUMENT)
-    assert stored_files(media) == []
+    assert media.files() == []

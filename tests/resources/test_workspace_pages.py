@@ -11,7 +11,6 @@ from django.urls import reverse
 from sciday.resources import services
 from sciday.resources.models import Kind, Processing, Resource, Status
 from tests.resources import hostile
-from tests.resources.conftest import stored_files
 from tests.resources.test_moderation import article, submitted
 
 
@@ -86,7 +85,7 @@ def test_a_refused_upload_shows_the_reason_and_stores_nothing(world, login, medi
     )
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
-    assert not Resource.objects.exists() and stored_files(media) == []
+    assert not Resource.objects.exists() and media.files() == []
 
 
 def test_missing_consent_is_shown_on_the_form(world, login, media):
@@ -104,7 +103,7 @@ def test_missing_consent_is_shown_on_the_form(world, login, media):
     )
     assert response.status_code == 400
     assert "同意" in response.content.decode()
-    assert not Resource.objects.exists() and stored_files(media) == []
+    assert not Resource.objects.exists() and media.files() == []
 
 
 def test_parent_admin_returns_with_a_reason_then_approves(world, login):
