@@ -7,8 +7,9 @@ on the machine. Results are printed and written to docs/PERFORMANCE.md.
 
 Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 16),
 BENCH_WORKERS (gunicorn workers, default 2), BENCH_ROUNDS (default 2; the best round counts),
-BENCH_PARTS ("notice,national,import": which benchmarks run; the national one is
-`bench/national.py`, the Excel import one `bench/import_rate.py`).
+BENCH_PARTS ("notice,national,import,uploads": which benchmarks run; the national one is
+`bench/national.py`, the Excel import one `bench/import_rate.py`, the 1 GiB upload and photo
+processing one `bench/uploads.py`).
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ ratio compares like with like. No test asserts on timing.
 
 
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "notice,national,import").split(",")
+    parts = os.environ.get("BENCH_PARTS", "notice,national,import,uploads").split(",")
     if "notice" in parts:
         notice()
     if "national" in parts:
@@ -295,6 +296,10 @@ def main() -> None:
         from bench import import_rate
 
         import_rate.main()
+    if "uploads" in parts:
+        from bench import uploads
+
+        uploads.main()
 
 
 def measure_notice(env: dict) -> tuple[dict[str, list[float]], dict[str, int], str]:
