@@ -170,6 +170,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "sciday" / "static",
     # The Trix rich-text editor, from package-lock.json (`npm ci`), served as static/vendor/trix/.
     ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+    # tus-js-client (resumable uploads of the resource form), served as static/vendor/tus/.
+    ("vendor/tus", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
 ]
 # Largest picture accepted as an activity's cover (checked before decoding).
 COVER_IMAGE_MAX_BYTES = env.int("COVER_IMAGE_MAX_MB", default=10) * 1024 * 1024
@@ -207,6 +209,10 @@ RESOURCE_MAX_BYTES = {
 }
 # Total size of the files one unit may keep (0: no quota).
 RESOURCE_UNIT_QUOTA_BYTES = env.int("RESOURCE_UNIT_QUOTA_MB", default=20 * 1024) * MB
+# Resumable (tus) uploads: the bytes received so far, in a local folder (shared by the app
+# servers), removed by `manage.py resources_recover` when left alone this many hours.
+RESOURCE_UPLOAD_DIR = Path(env.str("RESOURCE_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
+RESOURCE_UPLOAD_EXPIRY_HOURS = env.int("RESOURCE_UPLOAD_EXPIRY_HOURS", default=24)
 # Images above this many pixels are refused before decoding (decompression bombs).
 RESOURCE_IMAGE_MAX_PIXELS = env.int("RESOURCE_IMAGE_MAX_PIXELS", default=80_000_000)
 # A processing job is tried this many times, then marked failed with its reason.

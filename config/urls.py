@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workspace/activities/", include("sciday.activities.urls_workspace")),
     path("resources/", include("sciday.resources.urls_public")),
     path("workspace/resources/", include("sciday.resources.urls_workspace")),
+    path("uploads/tus/", include("sciday.resources.urls_tus")),
     path("search/", include("sciday.search.urls")),
     path("api/v1/", include("sciday.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

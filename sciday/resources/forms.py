@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sciday.activities.forms import RichTextarea
 from sciday.activities.models import Activity
 from sciday.orgs.models import Unit
 from sciday.resources.models import FILE_KINDS, Kind, Licence, Status
@@ -28,7 +29,9 @@ class ResourceForm(forms.Form):
             " PowerPoint or Excel (docx, pptx, xlsx)."
         ),
     )
-    body = forms.CharField(label=_("Article text"), required=False, widget=forms.Textarea)
+    # Set by the page's script once a resumable (tus) upload of the file has finished.
+    upload_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    body = forms.CharField(label=_("Article text"), required=False, widget=RichTextarea)
     url = forms.CharField(label=_("Link"), required=False, max_length=500)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -63,7 +66,7 @@ class ResourceForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         kind = data.get("kind")
-        if kind in FILE_KINDS and not data.get("file"):
+        if kind in FILE_KINDS and not data.get("file") and not data.get("upload_id"):
             self.add_error("file", _("Choose the file to upload."))
         return data
 

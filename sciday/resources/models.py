@@ -18,6 +18,8 @@ frame or a PDF's first page — and the WebP thumbnails) sit next to it under th
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -234,3 +236,51 @@ class ResourceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class ResumableUpload(models.Model):
+    """A file being uploaded in pieces (tus 1.0, `sciday.resources.tus`), not yet a resource.
+
+    The bytes received so far sit in one local file, `settings.RESOURCE_UPLOAD_DIR / file_name`
+    (a server-generated name). Once `offset == length` the upload is complete and the upload form
+    or the API names it (`services.resource_create_from_resumable`): the file then goes through
+    the same checks and storage as a plain upload, and this row and its file are removed. An
+    upload left alone past `expires_at` is removed by `manage.py resources_recover`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    display_name = models.CharField(_("original file name"), max_length=200)
+    length = models.BigIntegerField(_("size in bytes"))
+    offset = models.BigIntegerField(_("bytes received"), default=0)
+    file_name = models.CharField(max_length=100, unique=True, help_text="in RESOURCE_UPLOAD_DIR")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("resumable upload")
+        verbose_name_plural = _("resumable uploads")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(offset__gte=0) & models.Q(offset__lte=models.F("length")),
+                name="resources_upload_offset_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.offset}/{self.length})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.offset >= self.length

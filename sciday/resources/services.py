@@ -580,3 +580,52 @@ def resource_download_count(*, actor, resource: Resource) -> bool:
         download_count=F("download_count") + 1
     )
     return updated == 1
+
+
+# --- Resumable uploads -----------------------------------------------------------------------
+
+
+def resource_create_from_resumable(
+    *,
+    actor,
+    upload_id: Any,
+    unit: Unit,
+    campaign: Campaign,
+    kind: str,
+    **fields: Any,
+) -> Resource:
+    """Make a resource of a complete resumable (tus) upload; return the new draft resource.
+
+    The bytes go through `resource_create_from_upload` (the same checks and streamed storage),
+    then the upload's row and partial file are removed — also when the file is refused, so a
+    refused file leaves nothing behind. A refusal of the form's metadata alone (a title, the
+    people's consent; an error naming another field than the file) keeps the upload, so the
+    person corrects the form without sending the file again. An incomplete or unknown upload is
+    refused with a DomainError on the "file" field.
+    """
+    from sciday.resources import tus
+
+    upload = tus.upload_take(actor=actor, upload_id=upload_id)
+    try:
+        with tus.upload_opened(upload) as handle:
+            try:
+                resource = resource_create_from_upload(
+                    actor=actor,
+                    unit=unit,
+                    campaign=campaign,
+                    kind=kind,
+                    upload=handle,
+                    file_name=upload.display_name,
+                    **fields,
+                )
+            except DomainError as error:
+                if error.field in (None, "file"):
+                    tus.upload_discard(upload)
+                raise
+            except BaseException:
+                tus.upload_discard(upload)
+                raise
+            tus.upload_discard(upload)
+    except tus.TusError as error:  # another request holds or took the upload
+        raise DomainError(error.message, field="file", code=error.code) from None
+    return resource

@@ -117,7 +117,16 @@ def resource_create(request) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if data["kind"] in FILE_KINDS:
+                if data["kind"] in FILE_KINDS and data.get("upload_id") and not data.get("file"):
+                    resource = services.resource_create_from_resumable(
+                        actor=request.user,
+                        unit=data["unit"],
+                        campaign=campaign,
+                        kind=data["kind"],
+                        upload_id=data["upload_id"],
+                        **form.service_data(),
+                    )
+                elif data["kind"] in FILE_KINDS:
                     resource = services.resource_create_from_upload(
                         actor=request.user,
                         unit=data["unit"],
@@ -138,6 +147,8 @@ def resource_create(request) -> HttpResponse:
                 if isinstance(error, NotAllowed) and error.field is None:
                     raise
                 apply_to_form(form, error)
+                if error.field in (None, "file"):  # a refused upload is gone: choose it again
+                    form.data = {**form.data.dict(), "upload_id": ""}  # type: ignore[attr-defined]
             else:
                 messages.success(request, _("The resource was saved as a draft."))
                 return redirect("resource_admin:detail", pk=resource.pk)

@@ -1,10 +1,14 @@
-"""Take up resource processing jobs stuck running or pending (run it every few minutes)."""
+"""Take up resource processing jobs stuck running or pending, remove expired resumable uploads.
+
+Run it every few minutes.
+"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from sciday.resources.processing import recover_stale
+from sciday.resources.tus import resumable_expire
 
 
 class Command(BaseCommand):
@@ -15,3 +19,4 @@ class Command(BaseCommand):
         self.stdout.write(
             "failed {failed}, retried {retried}, requeued {requeued}".format(**counts)
         )
+        self.stdout.write(f"expired resumable uploads removed {resumable_expire()}")
