@@ -40,6 +40,9 @@ from sciday.campaigns.selectors import campaign_current
 from sciday.core.pagecache import public_page
 from sciday.orgs.models import Region, UnitKind
 from sciday.orgs.selectors import region_list
+from sciday.resources.models import Kind as ResourceKind
+from sciday.resources.selectors import published_for_activity
+from sciday.resources.views_public import card_image_url
 from sciday.search.selectors import search_ids
 
 PAGE_SIZE = 20
@@ -47,6 +50,7 @@ FEED_LIMIT = 500
 CALENDAR_LIMIT = 3000
 DAY_SHOWN = 3  # activities listed in a calendar cell before "n more"
 MAX_SEARCH = 1000
+RESOURCES_SHOWN = 12  # published resources shown on an activity's page before "view all"
 # The list counts its rows no further than this (beyond: "more than 10,000", pages up to it),
 # and keeps the count of a filter combination for a minute: at a million activities counting
 # is the page's dearest query, the rows themselves come from an index.
@@ -452,6 +456,30 @@ def _qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#222")
 
 
+def _resources_block(activity: Activity) -> dict:
+    """The activity's published resources for its page (one query): photos as a grid, videos
+    with their poster, the rest as a list; `more` when the gallery holds more than are shown."""
+    rows = published_for_activity(activity, limit=RESOURCES_SHOWN)
+    pictured = (ResourceKind.PHOTO, ResourceKind.VIDEO)
+    cards = [
+        {
+            "resource": r,
+            "url": reverse("resources:detail", args=[r.pk]),
+            "image": card_image_url(r, "240") if r.kind in pictured else "",
+            "kind": r.kind,
+        }
+        for r in rows[:RESOURCES_SHOWN]
+    ]
+    return {
+        "photos": [c for c in cards if c["kind"] == ResourceKind.PHOTO],
+        "videos": [c for c in cards if c["kind"] == ResourceKind.VIDEO],
+        "others": [c for c in cards if c["kind"] not in pictured],
+        "any": bool(cards),
+        "more": len(rows) > RESOURCES_SHOWN,
+        "all_url": reverse("resources:list") + f"?activity={activity.pk}",
+    }
+
+
 @public_page
 def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
@@ -464,6 +492,7 @@ def activity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "absolute_url": url,
             "qr_src": _qr_data_uri(url),
             "has_ended": activity.ends_at <= timezone.now(),
+            "resources": _resources_block(activity),
         },
     )
 

@@ -40,6 +40,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,6 +54,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from sciday.resources import uploads
+from sciday.resources.indexing import resource_index_refresh
 from sciday.resources.models import Kind, Processing, Resource
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,8 @@ def _finish(resource: Resource, fields: dict[str, Any], created: list[str]) -> N
             processing_since=timezone.now(),
             **fields,
         )
+        if updated:  # the extracted text is searchable once committed
+            transaction.on_commit(partial(resource_index_refresh, resource.pk))
     if not updated:
         # Deleted (or taken over) meanwhile: what this job made belongs to no one.
         uploads.delete_stored(created)

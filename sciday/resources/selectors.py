@@ -8,18 +8,22 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from sciday.resources import policy
+from sciday.resources.indexing import KIND as SEARCH_KIND
 from sciday.resources.models import PUBLIC_STATUSES, Resource, ResourceEvent
 from sciday.resources.policy import Cap
 from sciday.resources.services import unit_storage_used
+from sciday.search.selectors import CANDIDATES, search_ids
 
 __all__ = [
     "PublicFilters",
+    "published_for_activity",
     "resource_events",
     "resource_get",
     "resource_get_for_edit",
     "resource_list",
     "resource_public_get",
     "resource_public_list",
+    "resource_public_search",
     "resource_workspace_list",
     "unit_storage_used",
 ]
@@ -130,3 +134,40 @@ def resource_public_get(*, pk: int) -> Resource:
     if resource is None:
         raise Http404
     return resource
+
+
+@dataclass(frozen=True)
+class PublicSearch:
+    """Ranked ids of published resources matching a text query (best first).
+
+    `capped`: more than `CANDIDATES` matched; `ids` then holds the best of the most recently
+    indexed ones (see sciday/search/README.md, "Bounded ranking") and there is no exact count.
+    """
+
+    ids: list[int]
+    capped: bool
+
+
+def resource_public_search(*, q: str, filters: PublicFilters | None = None) -> PublicSearch:
+    """Search the gallery: the shared Chinese search limited to `resource_public_list(filters)`.
+
+    One query: the filters become the index query's `within` subquery, so the database applies
+    them before ranking. A blank query (nothing searchable) gives no ids.
+    """
+    within = resource_public_list(filters=filters)
+    ids = search_ids(q=q, kind=SEARCH_KIND, within=within, limit=CANDIDATES + 1)
+    return PublicSearch(ids=ids[:CANDIDATES], capped=len(ids) > CANDIDATES)
+
+
+def published_for_activity(activity, limit: int = 12) -> list[Resource]:
+    """Return up to `limit` published resources of `activity`, newest first, in one query.
+
+    The activity's page shows them (photos as a grid, videos, then the rest as a list); one row
+    more than `limit` is read so the page knows whether to link to the whole list in the gallery:
+    the result has at most `limit + 1` rows (the caller shows the first `limit`).
+    """
+    return list(
+        Resource.objects.filter(activity=activity, status__in=PUBLIC_STATUSES).order_by(
+            "-published_at", "-pk"
+        )[: limit + 1]
+    )

@@ -49,6 +49,7 @@ from sciday.core.errors import Conflict, DomainError
 from sciday.core.richtext import richtext_clean
 from sciday.orgs.models import Unit
 from sciday.resources import policy, uploads
+from sciday.resources.indexing import resource_index_refresh
 from sciday.resources.models import (
     FILE_KINDS,
     PEOPLE_KINDS,
@@ -77,6 +78,15 @@ EDITABLE_FIELDS = [
 ]
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 _TEXT = ("title", "description", "attribution", "url")
+
+
+def _index(resource: Resource) -> None:
+    """Refresh the resource's search entry once the transaction commits (gone: removed).
+
+    Called by every write below, before a deletion too (the primary key is read now).
+    """
+    pk = resource.pk
+    transaction.on_commit(lambda: resource_index_refresh(pk))
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -307,6 +317,7 @@ def resource_create_from_upload(
             _set_tags(resource, tag_names)
             _audit_created(actor, resource, tag_names)
             schedule_processing(resource.pk)
+            _index(resource)
     except BaseException:
         uploads.delete_stored([stored.name])
         raise
@@ -343,6 +354,7 @@ def resource_create(
         resource.save()
         _set_tags(resource, tag_names)
         _audit_created(actor, resource, tag_names)
+        _index(resource)
     return resource
 
 
@@ -385,6 +397,7 @@ def resource_update(
         audit_record(
             actor=actor, action="resources.resource.updated", obj=resource, changes=changes
         )
+        _index(resource)
     return resource
 
 
@@ -399,6 +412,7 @@ def resource_delete(*, actor, resource: Resource) -> None:
             obj=resource,
             changes={"kind": resource.kind, "size": resource.size, "sha256": resource.sha256},
         )
+        _index(resource)
         resource.delete()
         transaction.on_commit(lambda: uploads.delete_stored(names))
 
@@ -503,6 +517,7 @@ def resource_submit(*, actor, resource: Resource) -> Resource:
         audit_record(
             actor=actor, action="resources.resource.held", obj=resource, changes={"hits": hits}
         )
+    _index(resource)
     return resource
 
 
@@ -516,6 +531,7 @@ def resource_approve(*, actor, resource: Resource) -> Resource:
     resource.save()
     _event(actor, resource, source)
     audit_record(actor=actor, action="resources.resource.published", obj=resource)
+    _index(resource)
     return resource
 
 
@@ -536,6 +552,7 @@ def resource_return(*, actor, resource: Resource, reason: str) -> Resource:
     audit_record(
         actor=actor, action="resources.resource.returned", obj=resource, changes={"reason": reason}
     )
+    _index(resource)
     return resource
 
 

@@ -9,11 +9,11 @@ not — it streams bytes and counts downloads of the original.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,12 +27,15 @@ from sciday.orgs.selectors import region_list
 from sciday.resources import selectors, services
 from sciday.resources.models import Kind, Licence, Resource
 from sciday.resources.selectors import PublicFilters
+from sciday.search.analyzer import query_terms
 
 PAGE_SIZE = 24
+MAX_QUERY = 100
 CARD_WIDTH = "640"  # the thumbnail a card shows (WebP, narrower than the source)
 
 
 class GalleryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search resources"), required=False, max_length=MAX_QUERY)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
     )
@@ -48,7 +51,9 @@ class GalleryFilterForm(forms.Form):
         province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in provinces]
 
 
-def _read(request: HttpRequest) -> tuple[GalleryFilterForm, PublicFilters, dict[str, str]]:
+def _read(
+    request: HttpRequest,
+) -> tuple[GalleryFilterForm, PublicFilters, str, dict[str, str]]:
     provinces = list(region_list(level=Region.Level.PROVINCE))
     form = GalleryFilterForm(request.GET or None, provinces=provinces)
     data: dict = {}
@@ -61,13 +66,15 @@ def _read(request: HttpRequest) -> tuple[GalleryFilterForm, PublicFilters, dict[
         licence=data.get("licence") or "",
         activity_id=data.get("activity") or None,
     )
+    q = (data.get("q") or "").strip()
     params = {
+        "q": q,
         "kind": filters.kind,
         "province": filters.province,
         "licence": filters.licence,
         "activity": str(filters.activity_id or ""),
     }
-    return form, filters, {k: v for k, v in params.items() if v}
+    return form, filters, q, {k: v for k, v in params.items() if v}
 
 
 def _thumb_url(resource: Resource, width: str | None = None) -> str:
@@ -85,12 +92,34 @@ def _thumb_url(resource: Resource, width: str | None = None) -> str:
     return ""
 
 
+def card_image_url(resource: Resource, width: str = CARD_WIDTH) -> str:
+    """The URL of the thumbnail a card shows (or '' when the resource has none)."""
+    return _thumb_url(resource, width)
+
+
 @public_page
 def gallery_list(request: HttpRequest) -> HttpResponse:
-    form, filters, params = _read(request)
-    paginator = Paginator(selectors.resource_public_list(filters=filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    for resource in page.object_list:
+    """The gallery: newest first, or ranked by the shared search when `q` is given.
+
+    With `q`, the filters limit the search (`within`) and the page's rows are read by id, in the
+    ranked order: a search, then one query for the page, whatever the number of matches.
+    """
+    form, filters, q, params = _read(request)
+    searching = bool(q and query_terms(q))  # punctuation alone searches nothing
+    found = selectors.resource_public_search(q=q, filters=filters) if searching else None
+    page: Page[Any]
+    if found is not None and found.ids:
+        page = Paginator(found.ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_id = selectors.resource_public_list(filters=filters).in_bulk(list(page.object_list))
+        rows = [by_id[i] for i in page.object_list if i in by_id]
+        page.object_list = rows  # type: ignore[assignment]  # ids paged, rows shown
+    else:
+        source = selectors.resource_public_list(filters=filters)
+        if found is not None:  # searched, nothing found: an empty page, no second query
+            source = source.none()
+        page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    for resource in rows:
         resource.card_image = _thumb_url(resource, CARD_WIDTH)  # type: ignore[attr-defined]
     return render(
         request,
@@ -98,7 +127,11 @@ def gallery_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "q": q,
+            "searched": found is not None,
+            "capped": bool(found and found.capped),
             "filtered": bool(params),
+            "other_filters": bool(set(params) - {"q"}),
             "paged_query": urlencode(params),
         },
     )
