@@ -196,6 +196,7 @@ if S3_BUCKET:
             "region_name": env.str("S3_REGION", default="") or None,
             "default_acl": None,
             "querystring_auth": True,
+            "signature_version": "s3v4",  # signed links: SigV4 (X-Amz-Expires), not SigV2
             "file_overwrite": False,
         },
     }
@@ -220,6 +221,8 @@ RESOURCE_PROCESSING_ATTEMPTS = env.int("RESOURCE_PROCESSING_ATTEMPTS", default=3
 # A job "running" or "pending" for longer than this (seconds) is taken up again by
 # `manage.py resources_recover` (or failed once its attempts are spent).
 RESOURCE_PROCESSING_TIMEOUT = env.int("RESOURCE_PROCESSING_TIMEOUT", default=1800)
+# A private file on S3 is answered with a signed link valid this many seconds.
+RESOURCE_SIGNED_URL_SECONDS = env.int("RESOURCE_SIGNED_URL_SECONDS", default=300)
 
 # --- E-mail ---------------------------------------------------------------------------------
 SMTP_HOST = env.str("SMTP_HOST", default="")

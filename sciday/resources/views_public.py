@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -24,7 +25,7 @@ from sciday.core.pagecache import public_page
 from sciday.core.richtext import richtext_sanitize
 from sciday.orgs.models import Region
 from sciday.orgs.selectors import region_list
-from sciday.resources import selectors, services
+from sciday.resources import selectors, services, serving
 from sciday.resources.models import Kind, Licence, Resource
 from sciday.resources.selectors import PublicFilters
 from sciday.search.analyzer import query_terms
@@ -170,7 +171,7 @@ def gallery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def gallery_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
+def gallery_file(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
     """Stream a published resource's original (attachment, counted), video, preview or thumb."""
     resource = selectors.resource_public_get(pk=pk)
     stem = f"resource-{resource.pk}"
@@ -193,18 +194,18 @@ def gallery_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
         raise Http404
     if not name:
         raise Http404
-    try:
-        handle = resource.file.storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    if as_attachment:
-        services.resource_download_count(actor=request.user, resource=resource)
-    response = FileResponse(
-        handle,
-        as_attachment=as_attachment,
+    served = serving.Served(
+        name=name,
+        content_type=content_type,
         filename=download,
-        content_type=content_type or "application/octet-stream",
+        as_attachment=as_attachment,
+        sha256=resource.sha256 if name == resource.file.name else "",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=300"
+    # Published files stream through Django on every storage (nosniff, byte ranges); a
+    # range that continues a download is not counted again.
+    response = serving.stream(
+        request, resource.file.storage, served, cache_control="public, max-age=300"
+    )
+    if as_attachment and serving.counts_as_download(response):
+        services.resource_download_count(actor=request.user, resource=resource)
     return response

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from sciday.core.errors import DomainError, NotAllowed, apply_to_form
 from sciday.orgs import policy as orgs_policy
 from sciday.orgs.models import Unit
 from sciday.orgs.views import workspace_view
-from sciday.resources import policy, selectors, services
+from sciday.resources import policy, selectors, services, serving
 from sciday.resources.forms import ReasonForm, ResourceFilterForm, ResourceForm
 from sciday.resources.models import FILE_KINDS, Processing, Resource, Status
 from sciday.resources.policy import Cap
@@ -250,7 +251,7 @@ def resource_transition(request, pk: int, transition: str) -> HttpResponse:
 
 
 @workspace_view
-def resource_file(request, pk: int, which: str) -> FileResponse:
+def resource_file(request, pk: int, which: str) -> HttpResponseBase:
     """Stream the original, the preview or a thumbnail after the permission check."""
     resource = selectors.resource_get(viewer=request.user, pk=pk)
     stem = f"resource-{resource.pk}"
@@ -273,17 +274,15 @@ def resource_file(request, pk: int, which: str) -> FileResponse:
         raise Http404
     if not name:
         raise Http404
-    storage = resource.file.storage
-    try:
-        handle = storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=as_attachment,
+    served = serving.Served(
+        name=name,
+        content_type=content_type,
         filename=download,
-        content_type=content_type or "application/octet-stream",
+        as_attachment=as_attachment,
+        sha256=resource.sha256 if name == resource.file.name else "",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    storage = resource.file.storage
+    if serving.is_s3(storage):
+        # Checked above: S3 serves the bytes (and ranges) itself through a short-lived link.
+        return serving.signed_redirect(storage, served)
+    return serving.stream(request, storage, served, cache_control="private, max-age=300")

@@ -134,6 +134,7 @@ def media(request, settings, tmp_path) -> Iterator[Media]:
                 "region_name": S3_REGION,
                 "default_acl": None,
                 "querystring_auth": True,
+                "signature_version": "s3v4",  # as config/settings.py
                 "file_overwrite": False,
             },
         },
