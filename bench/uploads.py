@@ -700,6 +700,23 @@ def section(uploads: dict, photos: dict) -> str:
         if not p["exif_left"]
         else "keeps these EXIF tags: " + ", ".join(map(str, p["exif_left"]))
     )
+    load = textwrap.fill(
+        f"- Load average (1 min) before → after: uploads {uploads['load'][0]:.1f} →"
+        f" {uploads['load'][1]:.1f}, photos {p['load'][0]:.1f} → {p['load'][1]:.1f} (the two"
+        " cores are shared with the client and with anything else running)",
+        width=96,
+        subsequent_indent="  ",
+    )
+    photo_intro = textwrap.fill(
+        f"{p['photos']} generated 12-megapixel JPEGs (4000 × 3000, {p['mean_bytes'] / MIB:.1f} MB"
+        " on average, EXIF with camera, date and GPS position, half rotated by their Orientation"
+        " tag) are uploaded through `resource_create_from_upload` (not timed), then processed one"
+        " after the other in one process by the real job, `sciday.resources.processing.process`:"
+        " decode under the pixel limit, turn upright, re-encode as JPEG (quality 90) without"
+        f" EXIF/XMP, WebP thumbnails {', '.join(p['thumbnails'])} px wide, the database"
+        f" updates.{refused}",
+        width=96,
+    )
     return f"""{SECTION}
 
 Figures from `bench/uploads.py` (also run by `make bench`), on a fresh SQLite database with the
@@ -708,9 +725,7 @@ demo, local storage in a scratch MEDIA_ROOT, no task worker (processing jobs wai
 - Date: {now:%Y-%m-%d %H:%M} (Asia/Shanghai)
 - Machine: {machine()}
 - Software: {versions()}, gunicorn (1 sync worker), SQLite
-- Load average (1 min) before → after: uploads {uploads["load"][0]:.1f} → {uploads["load"][1]:.1f},
-  photos {photos["load"][0]:.1f} → {photos["load"][1]:.1f} (the cores are shared with the client
-  and with anything else running)
+{load}
 
 ### A {size // MIB:,} MiB video
 
@@ -737,12 +752,7 @@ multipart upload to the object store instead.
 
 ### Photo processing
 
-{photos["photos"]} generated 12-megapixel JPEGs (4000 × 3000, {photos["mean_bytes"] / MIB:.1f} MB on
-average, EXIF with camera, date and GPS position, half rotated by their Orientation tag) are
-uploaded through `resource_create_from_upload` (not timed), then processed one after the other
-in one process by the real job, `sciday.resources.processing.process`: decode under the pixel
-limit, turn upright, re-encode as JPEG (quality 90) without EXIF/XMP, WebP thumbnails
-{", ".join(photos["thumbnails"])} px wide, the database updates.{refused}
+{photo_intro}
 
 | Photos | Total (s) | Photos/s | p50 (ms) | p95 (ms) | Max (ms) | CPU (s) |
 |---:|---:|---:|---:|---:|---:|---:|
@@ -750,6 +760,7 @@ limit, turn upright, re-encode as JPEG (quality 90) without EXIF/XMP, WebP thumb
 
 One worker process handles one photo at a time; more workers scale it with the cores. The
 processed file {exif_left}.
+
 Variables: `BENCH_UPLOAD_MB`, `BENCH_PHOTOS`; `--no-write` prints the section instead.
 """
 
