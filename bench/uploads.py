@@ -17,7 +17,8 @@ and nothing runs them during the measure). Two measurements:
    first use do not count. Baseline in the same run: the same 1 GiB written to a file on the
    same disk in 1 MiB chunks, then fsync'd. The stored file's size and SHA-256 are checked
    against the generated one. When the tus endpoint (`sciday/resources/tus.py`) exists, it is
-   measured the same way (PATCH requests of 64 MiB).
+   measured the same way: PATCH requests of 64 MiB, then the form naming the finished upload
+   (`upload_id`); without that field, the transfer alone (checked with HEAD, then cancelled).
 2. **Photo processing.** 40 generated 12-megapixel JPEGs with EXIF (camera, date, GPS; half of
    them rotated by their Orientation tag) are uploaded through `resource_create_from_upload`
    (not timed), then processed one after the other in one process by the real job,
