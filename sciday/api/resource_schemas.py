@@ -160,10 +160,15 @@ class ResourceCreateIn(Schema):
     activity: int | None = Field(None, description="The activity's id (of the unit or below)")
     body: str = Field("", description="Article: its text (HTML, sanitized; or plain text)")
     url: str = Field("", description="Link: an http or https address")
+    upload_id: str | None = Field(
+        None,
+        description="Instead of `file`: the id of your complete resumable upload (tus, "
+        "/uploads/tus/), the last part of its address",
+    )
 
     def fields(self) -> dict:
         """The keyword arguments the create services take besides actor, unit, campaign, kind."""
-        return self.model_dump(exclude={"unit", "kind", "campaign", "activity"})
+        return self.model_dump(exclude={"unit", "kind", "campaign", "activity", "upload_id"})
 
 
 class ResourcePatchIn(Schema):

@@ -292,6 +292,8 @@ def resource_create(request, data: Form[ResourceCreateIn], file: File[UploadedFi
             if error.code == "too_large":
                 error.status = 413
             raise
+    elif data.upload_id:
+        resource = services.resource_create_from_resumable(upload_id=data.upload_id, **common)
     else:
         resource = services.resource_create(**common)
     return Status(201, _fresh(actor, resource.pk))

@@ -409,3 +409,30 @@ def test_the_form_drops_a_refused_upload(world, login, upload_dir, media):
     assert response.status_code == 400 and "SVG" in page and upload_id(location) not in page
     assert not Resource.objects.exists() and media.files() == []
     assert not ResumableUpload.objects.exists() and partials(upload_dir) == []
+
+
+def test_the_api_creates_the_resource_from_an_upload_id(world, upload_dir, media):
+    editor = world.people["lead_editor"]
+    _token, secret = api_token_create(actor=editor, name="同步")
+    auth = {"Authorization": f"Bearer {secret}"}
+    client = Client(enforce_csrf_checks=True)
+    data = hostile.jpeg(300, 200)
+    response = create(client, world, length=len(data), headers=auth)
+    location = response["Location"]
+    assert patch(client, location, data, 0, headers=auth).status_code == 204
+    fields = {
+        "unit": world.unit("lead").pk,
+        "kind": "photo",
+        "title": "现场照片",
+        "attribution": "摄影：张三",
+        "people_consent": "true",
+    }
+    unknown = client.post("/api/v1/resources", {**fields, "upload_id": "nope"}, headers=auth)
+    assert unknown.status_code == 400 and unknown.json()["field"] == "file"
+    response = client.post(
+        "/api/v1/resources", {**fields, "upload_id": upload_id(location)}, headers=auth
+    )
+    assert response.status_code == 201, response.content.decode()
+    resource = Resource.objects.get()
+    assert resource.size == len(data) and media.files() == [resource.file.name]
+    assert not ResumableUpload.objects.exists() and partials(upload_dir) == []
