@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -222,11 +223,9 @@ def upload_create(*, actor, length: int, metadata: dict[str, str]) -> ResumableU
         raise TusError(413, str(error.message), error.code) from None
     now = timezone.now()
     with transaction.atomic():
-        open_count = (
-            ResumableUpload.objects.select_for_update()
-            .filter(owner=actor, expires_at__gt=now)
-            .count()
-        )
+        # The person's row is locked so that two uploads started at once are counted in turn.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        open_count = ResumableUpload.objects.filter(owner=actor, expires_at__gt=now).count()
         if open_count >= MAX_OPEN:
             raise TusError(
                 429,
