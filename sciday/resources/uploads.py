@@ -33,6 +33,7 @@ import unicodedata
 import uuid
 import warnings
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -179,18 +180,130 @@ def _read_head(upload: IO[bytes]) -> bytes:
     return head
 
 
-def _scan_for_markup(upload: IO[bytes]) -> bool:
-    """Return whether HTML or script markup appears anywhere in the file (read in chunks)."""
-    upload.seek(0)
+def _scan_range(upload: IO[bytes], start: int, end: int | None) -> bool:
+    """Return whether markup appears in bytes [start, end) of the file (end None: to the end)."""
+    upload.seek(start)
     tail = b""
-    try:
-        while chunk := upload.read(CHUNK_BYTES):
-            if ACTIVE_MARKERS.search(tail + chunk):
+    position = start
+    while end is None or position < end:
+        want = CHUNK_BYTES if end is None else min(CHUNK_BYTES, end - position)
+        chunk = upload.read(want)
+        if not chunk:
+            break
+        if ACTIVE_MARKERS.search(tail + chunk):
+            return True
+        tail = chunk[-32:]
+        position += len(chunk)
+    return False
+
+
+def _jpeg_regions(upload: IO[bytes]) -> Iterator[tuple[int, int | None]]:
+    """Yield the (start, end) byte ranges of a JPEG that are not compressed image data.
+
+    Segments before and between scans (EXIF, XMP, comments, tables) and whatever follows the
+    end-of-image marker. The entropy-coded data of a scan is skipped: it is random-looking,
+    so a regular expression finds "<svg" in about one gigabyte in two, and no reader takes it
+    for text. The scan data ends at the first 0xFF that is neither stuffing (FF 00) nor a
+    restart marker (FF D0-D7).
+    """
+    upload.seek(2)  # after SOI (FF D8), already checked by the signature
+    while True:
+        header = upload.read(2)
+        while header[:1] == b"\xff" and header[1:2] == b"\xff":  # fill bytes
+            header = header[1:] + upload.read(1)
+        if len(header) < 2 or header[0] != 0xFF:
+            yield upload.tell() - len(header), None  # not a marker where one belongs
+            return
+        marker = header[1]
+        if marker == 0xD9:  # EOI: anything after it is a trailer
+            yield upload.tell(), None
+            return
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            continue
+        length_bytes = upload.read(2)
+        if len(length_bytes) < 2:
+            return
+        start = upload.tell()
+        end = start + int.from_bytes(length_bytes, "big") - 2
+        yield start, end
+        upload.seek(end)
+        # SOS: skip the entropy-coded data to the next real marker.
+        if marker == 0xDA and not _skip_entropy_coded(upload):
+            return
+
+
+def _skip_entropy_coded(upload: IO[bytes]) -> bool:
+    """Move to the next marker after a scan's data; False at the end of the file."""
+    while True:
+        base = upload.tell()
+        chunk = upload.read(CHUNK_BYTES + 1)  # one byte of overlap: a 0xFF at the edge
+        if len(chunk) < 2:
+            return False
+        index = chunk.find(b"\xff")
+        while index != -1 and index + 1 < len(chunk):
+            following = chunk[index + 1]
+            if following not in (0x00, 0xFF) and not 0xD0 <= following <= 0xD7:
+                upload.seek(base + index)
                 return True
-            tail = chunk[-32:]
+            index = chunk.find(b"\xff", index + 1)
+        upload.seek(base + len(chunk) - 1)
+
+
+def _png_regions(upload: IO[bytes]) -> Iterator[tuple[int, int | None]]:
+    """Yield the ranges of a PNG outside its compressed image data: text chunks, the trailer."""
+    upload.seek(8)
+    while True:
+        header = upload.read(8)
+        if len(header) < 8:
+            return
+        length, kind = int.from_bytes(header[:4], "big"), header[4:]
+        start = upload.tell()
+        if kind not in (b"IDAT", b"fdAT"):
+            yield start, start + length
+        upload.seek(start + length + 4)  # data and CRC
+        if kind == b"IEND":
+            yield upload.tell(), None
+            return
+
+
+def _webp_regions(upload: IO[bytes]) -> Iterator[tuple[int, int | None]]:
+    """Yield the ranges of a WebP outside its image bitstreams: EXIF, XMP, the trailer."""
+    upload.seek(4)
+    riff_end = 8 + int.from_bytes(upload.read(4), "little")
+    upload.seek(12)
+    while upload.tell() + 8 <= riff_end:
+        header = upload.read(8)
+        if len(header) < 8:
+            return
+        kind, length = header[:4], int.from_bytes(header[4:], "little")
+        start = upload.tell()
+        if kind not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
+            yield start, start + length
+        upload.seek(start + length + (length & 1))
+    yield riff_end, None
+
+
+IMAGE_REGIONS: dict[str, Callable[[IO[bytes]], Iterator[tuple[int, int | None]]]] = {
+    "JPEG": _jpeg_regions,
+    "PNG": _png_regions,
+    "WEBP": _webp_regions,
+}
+
+
+def _photo_has_markup(upload: IO[bytes], fmt: Format) -> bool:
+    """Return whether a photo carries HTML or script outside its compressed image data.
+
+    A JPEG/HTML polyglot keeps its page in a comment, in metadata or after the image; all of
+    these are read. The compressed pixels are not (see `_jpeg_regions`). A file whose structure
+    cannot be followed is scanned whole from where it stops making sense.
+    """
+    regions = IMAGE_REGIONS.get(fmt.pillow)
+    try:
+        if regions is None:
+            return _scan_range(upload, 0, None)
+        return any(_scan_range(upload, start, end) for start, end in list(regions(upload)))
     finally:
         upload.seek(0)
-    return False
 
 
 def _detected_mimes(head: bytes) -> set[str]:
@@ -327,7 +440,9 @@ def inspect_upload(*, kind: str, upload: IO[bytes], name: str, size: int) -> Ins
         )
     # A browser sniffing the file must never find a page in it: the start of every file, and
     # for photos the whole of it (a JPEG/HTML polyglot carries its page after the image data).
-    markup = ACTIVE_MARKERS.search(head[:4096]) or (kind == Kind.PHOTO and _scan_for_markup(upload))
+    markup = ACTIVE_MARKERS.search(head[:4096]) or (
+        kind == Kind.PHOTO and _photo_has_markup(upload, fmt)
+    )
     if markup:
         raise _refuse(
             _("The file contains web page or script code and is not accepted."), code="markup"

@@ -151,3 +151,81 @@ def test_docx_with_macros_is_refused(world, media):
     with pytest.raises(DomainError, match="宏"):
         upload(world, "macro.docx", data, kind=Kind.DOCUMENT)
     assert media.files() == []
+
+
+# --- Markup in photos: looked for outside the compressed pixels ---------------------------------
+
+PAGE = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def _inspect(name: str, data: bytes):
+    import io
+
+    from sciday.resources.uploads import inspect_upload
+
+    return inspect_upload(kind=Kind.PHOTO, upload=io.BytesIO(data), name=name, size=len(data))
+
+
+def _jpeg_with_comment(comment: bytes) -> bytes:
+    data = hostile.jpeg()
+    segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+    return data[:2] + segment + data[2:]
+
+
+def _png_with_chunk(kind: bytes, payload: bytes) -> bytes:
+    import struct
+    import zlib
+
+    data = hostile.png(40, 30)
+    chunk = struct.pack(">I", len(payload)) + kind + payload
+    chunk += struct.pack(">I", zlib.crc32(kind + payload))
+    return data[:33] + chunk + data[33:]  # after the signature (8) and IHDR (25)
+
+
+def _webp(extra_chunk: bytes = b"", trailer: bytes = b"") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "WEBP")
+    data = out.getvalue()
+    body = data[12:] + extra_chunk
+    return b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body + trailer
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("after-the-end.jpg", lambda: hostile.jpeg() + PAGE),
+        ("in-a-comment.jpg", lambda: _jpeg_with_comment(PAGE)),
+        ("png-text-chunk.png", lambda: _png_with_chunk(b"tEXt", b"Comment\x00" + PAGE)),
+        ("png-after-iend.png", lambda: hostile.png(40, 30) + PAGE),
+        ("webp-xmp-chunk.webp", lambda: _webp(b"XMP " + len(PAGE).to_bytes(4, "little") + PAGE)),
+        ("webp-trailer.webp", lambda: _webp(trailer=PAGE)),
+    ],
+)
+def test_a_page_hidden_in_a_photo_is_found(name, build):
+    with pytest.raises(DomainError) as refused:
+        _inspect(name, build())
+    assert refused.value.code == "markup" and "网页" in str(refused.value.message)
+
+
+def test_markup_like_bytes_in_compressed_pixels_do_not_refuse_a_photo():
+    """Compressed data is random-looking: '<svg ' turns up in it about once per 500 MB."""
+    import io
+    import random
+
+    from PIL import Image
+
+    noise = random.Random(7).randbytes(400 * 300 * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (400, 300), noise).save(out, "JPEG", quality=95)
+    data = out.getvalue()
+    sos = data.index(b"\xff\xda")
+    at = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big") + 8000  # past the first 4 KB
+    lucky = data[:at] + b"<svg onload " + data[at:]
+    assert _inspect("noise.jpg", lucky).width == 400
+    # The same bytes in the image's comment are refused.
+    with pytest.raises(DomainError):
+        _inspect("comment.jpg", _jpeg_with_comment(b"<svg onload=alert(1)>"))
