@@ -1,14 +1,15 @@
-"""Forms of the resources workspace: the upload form, the list's filters, a return's reason."""
+"""Forms of the resources workspace: upload, editing, the list's filters, a return's reason."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciday.activities.forms import RichTextarea
 from sciday.activities.models import Activity
 from sciday.orgs.models import Unit
-from sciday.resources.models import FILE_KINDS, Kind, Licence, Status
+from sciday.resources.models import FILE_KINDS, PEOPLE_KINDS, Kind, Licence, Resource, Status
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -82,6 +83,56 @@ class ResourceForm(forms.Form):
         elif data["kind"] == Kind.LINK:
             fields["url"] = data.get("url", "")
         return fields
+
+
+class ResourceEditForm(forms.Form):
+    """The metadata of an existing resource (its file stays: upload a new resource to replace it).
+
+    The same fields as the upload form, minus the unit, kind and file; the article's text only
+    for an article, the address only for a link, the people's consent for photos and videos.
+    Saved through `services.resource_update`, which decides which statuses may be edited.
+    """
+
+    body = ResourceForm.base_fields["body"]
+    url = ResourceForm.base_fields["url"]
+    title = ResourceForm.base_fields["title"]
+    description = ResourceForm.base_fields["description"]
+    tags = ResourceForm.base_fields["tags"]
+    attribution = ResourceForm.base_fields["attribution"]
+    licence = ResourceForm.base_fields["licence"]
+    people_consent = ResourceForm.base_fields["people_consent"]
+    activity = ResourceForm.base_fields["activity"]
+
+    def __init__(self, *args, resource: Resource, activities, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "body": resource.body,
+                "url": resource.url,
+                "title": resource.title,
+                "description": resource.description,
+                "tags": ", ".join(t.name for t in resource.tags.all()),
+                "attribution": resource.attribution,
+                "licence": resource.licence,
+                "people_consent": resource.people_consent,
+                "activity": resource.activity_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.kind = resource.kind
+        if resource.kind != Kind.ARTICLE:
+            del self.fields["body"]
+        if resource.kind != Kind.LINK:
+            del self.fields["url"]
+        if resource.kind not in PEOPLE_KINDS:
+            del self.fields["people_consent"]
+        # "Description" alone is an activity's "活动介绍" in the merged catalogues.
+        self.fields["description"].label = pgettext_lazy("resource", "Description")
+        self.fields["activity"].queryset = activities  # type: ignore[attr-defined]
+
+    def service_data(self) -> dict:
+        """The keyword arguments of `resource_update` (tags included)."""
+        return dict(self.cleaned_data)
 
 
 class ResourceFilterForm(forms.Form):

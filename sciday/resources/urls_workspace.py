@@ -11,5 +11,6 @@ urlpatterns = [
     path("new/", views.resource_create, name="create"),
     path("<int:pk>/", views.resource_detail, name="detail"),
     path("<int:pk>/files/<slug:which>/", views.resource_file, name="file"),
+    path("<int:pk>/edit/", views.resource_edit, name="edit"),
     path("<int:pk>/<slug:transition>/", views.resource_transition, name="transition"),
 ]

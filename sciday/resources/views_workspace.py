@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -19,12 +20,12 @@ from django.views.decorators.http import require_POST
 
 from sciday.activities.models import Activity
 from sciday.campaigns.selectors import campaign_current
-from sciday.core.errors import DomainError, NotAllowed, apply_to_form
+from sciday.core.errors import Conflict, DomainError, NotAllowed, apply_to_form
 from sciday.orgs import policy as orgs_policy
 from sciday.orgs.models import Unit
 from sciday.orgs.views import workspace_view
 from sciday.resources import policy, selectors, services, serving
-from sciday.resources.forms import ReasonForm, ResourceFilterForm, ResourceForm
+from sciday.resources.forms import ReasonForm, ResourceEditForm, ResourceFilterForm, ResourceForm
 from sciday.resources.models import FILE_KINDS, Processing, Resource, Status
 from sciday.resources.policy import Cap
 from sciday.resources.services import Transition
@@ -161,6 +162,61 @@ def resource_create(request) -> HttpResponse:
     )
 
 
+# --- Edit ------------------------------------------------------------------------------------
+
+
+@workspace_view
+def resource_edit(request, pk: int) -> HttpResponse:
+    """Edit a resource's metadata through `services.resource_update` (drafts and returned ones).
+
+    404 when the person cannot see the resource, 403 when they see it without editing rights. A
+    resource in another status shows why it cannot be edited (409) and offers no form; a refusal
+    of the service is shown on the form (400, or 409 for a status changed meanwhile).
+    """
+    resource = selectors.resource_get_for_edit(actor=request.user, pk=pk)
+    title = resource.title
+    activities = (
+        Activity.objects.filter(campaign_id=resource.campaign_id)
+        .filter(
+            Q(lead_unit__path__startswith=resource.unit.path)
+            | Q(co_organizers__path__startswith=resource.unit.path)
+            | Q(pk=resource.activity_id or 0)
+        )
+        .distinct()
+        .select_related("lead_unit")
+        .order_by("-starts_at")
+    )
+    form = ResourceEditForm(request.POST or None, resource=resource, activities=activities)
+    refusal = ""
+    status = 200
+    if resource.status not in services.EDITABLE_STATUSES:
+        refusal = _("A %(status)s resource cannot be edited.") % {
+            "status": Status(resource.status).label
+        }
+        status = 409
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.resource_update(
+                    actor=request.user, resource=resource, **form.service_data()
+                )
+            except DomainError as error:
+                if isinstance(error, NotAllowed) and error.field is None:
+                    raise
+                apply_to_form(form, error)
+                status = 409 if isinstance(error, Conflict) else 400
+            else:
+                messages.success(request, _("The changes were saved."))
+                return redirect("resource_admin:detail", pk=resource.pk)
+    return render(
+        request,
+        "resources/workspace/resource_edit.html",
+        {"form": form, "resource": resource, "title": title, "refusal": refusal},
+        status=status,
+    )
+
+
 # --- Detail and transitions ------------------------------------------------------------------
 
 
@@ -194,6 +250,8 @@ def _detail(request, resource: Resource, *, reason_form=None, status: int = 200)
         "thumbnail": f"thumb-{thumbnails[-1]}" if thumbnails else "",
         "thumbnail_width": thumbnails[-1] if thumbnails else 0,
         "processing_waits": resource.processing in (Processing.PENDING, Processing.RUNNING),
+        "may_edit": resource.status in services.EDITABLE_STATUSES
+        and policy.can(user, Cap.EDIT, resource),
     }
     return render(request, "resources/workspace/resource_detail.html", context, status=status)
 
