@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from boto3.s3.transfer import TransferConfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -185,19 +186,30 @@ STORAGES: dict[str, dict] = {
         )
     },
 }
+# Options of every S3-compatible storage (the tests' too). Uploads go up in 8 MB parts, two at a
+# time, with at most two more read ahead: boto3's defaults (ten threads, ten parts read ahead)
+# hold up to 80 MB or more per upload in memory.
+S3_TRANSFER = TransferConfig(
+    multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=2
+)
+S3_TRANSFER.max_in_memory_upload_chunks = 2  # s3transfer's setting; boto3's signature omits it
+S3_COMMON_OPTIONS: dict = {
+    "default_acl": None,
+    "querystring_auth": True,
+    "signature_version": "s3v4",  # signed links: SigV4 (X-Amz-Expires), not SigV2
+    "file_overwrite": False,
+    "transfer_config": S3_TRANSFER,
+}
 if S3_BUCKET:
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
+            **S3_COMMON_OPTIONS,
             "bucket_name": S3_BUCKET,
             "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
             "access_key": env.str("S3_ACCESS_KEY_ID", default=""),
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=""),
             "region_name": env.str("S3_REGION", default="") or None,
-            "default_acl": None,
-            "querystring_auth": True,
-            "signature_version": "s3v4",  # signed links: SigV4 (X-Amz-Expires), not SigV2
-            "file_overwrite": False,
         },
     }
 

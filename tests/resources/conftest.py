@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import translation
 
 from tests.activities.world import World, build_world
@@ -132,10 +133,7 @@ def media(request, settings, tmp_path) -> Iterator[Media]:
                 "access_key": S3_ACCESS_KEY,
                 "secret_key": S3_SECRET_KEY,
                 "region_name": S3_REGION,
-                "default_acl": None,
-                "querystring_auth": True,
-                "signature_version": "s3v4",  # as config/settings.py
-                "file_overwrite": False,
+                **django_settings.S3_COMMON_OPTIONS,  # as in production
             },
         },
     }

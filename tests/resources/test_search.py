@@ -68,7 +68,9 @@ def test_published_resource_is_found_by_title_description_body_and_tags(world, c
     with commit():
         resource = publish(
             world,
-            article(world, title="院士进校园", description="天文观测", body="<p>量子<b>通信</b></p>"),
+            article(
+                world, title="院士进校园", description="天文观测", body="<p>量子<b>通信</b></p>"
+            ),
         )
     for word in ("院士", "天文", "通信", "航天"):
         assert found(word) == [resource.pk], word
@@ -84,9 +86,7 @@ def test_unpublished_resources_are_not_found_anonymously(world, commit, monkeypa
     with commit():
         resource = article(world, title="院士进校园")
         if step == "held":
-            monkeypatch.setattr(
-                services, "_screen", lambda r: [{"word": "院士", "field": "title"}]
-            )
+            monkeypatch.setattr(services, "_screen", lambda r: [{"word": "院士", "field": "title"}])
         if step != "draft":
             resource = services.resource_submit(actor=admin, resource=resource)
         if step == "returned":
@@ -188,9 +188,7 @@ def test_gallery_search_says_more_than_200(world, client, commit, monkeypatch):
     assert "超过 2 条结果" in html
 
 
-def test_gallery_search_query_count_is_fixed(
-    world, client, commit, django_assert_max_num_queries
-):
+def test_gallery_search_query_count_is_fixed(world, client, commit, django_assert_max_num_queries):
     def load(n):
         with commit():
             for i in range(n):

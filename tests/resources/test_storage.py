@@ -18,8 +18,8 @@ from tests.resources import hostile
 
 
 def test_store_streams_a_big_upload_in_chunks(media):
-    if media.kind == "s3":
-        pytest.skip("boto3's upload_fileobj buffers 8 MB parts on several threads: local only")
+    """Local: 1 MB chunks. S3: 8 MB parts, two sent and two read ahead (S3_COMMON_OPTIONS):
+    about 42 MB at the peak whatever the file's size (boto3's defaults: over 64 MB here)."""
     size = 48 * 1024 * 1024
     upload = TemporaryUploadedFile("big.mp4", "video/mp4", size, None)
     chunk = os.urandom(1024 * 1024)
@@ -37,7 +37,8 @@ def test_store_streams_a_big_upload_in_chunks(media):
         upload.close()
     assert stored.sha256 == digest.hexdigest() and stored.size == size
     assert media.files() == [stored.name]
-    assert peak < 8 * 1024 * 1024, f"peak {peak} bytes"
+    bound = 8 if media.kind == "local" else 48
+    assert peak < bound * 1024 * 1024, f"peak {peak} bytes"
 
 
 def test_upload_processing_and_delete(world, media, django_capture_on_commit_callbacks):
