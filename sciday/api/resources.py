@@ -42,11 +42,10 @@ from sciday.campaigns.models import Campaign
 from sciday.campaigns.selectors import campaign_current
 from sciday.core.errors import DomainError
 from sciday.orgs.models import Unit
-from sciday.resources import policy, selectors, services
+from sciday.resources import policy, selectors, services, serving
 from sciday.resources.models import PUBLIC_STATUSES, Kind, Resource
 from sciday.resources.policy import Cap
-from sciday.resources.selectors import PublicFilters
-from sciday.resources.services import Transition
+from sciday.resources.selectors import ResourceFilters
 from sciday.resources.views_public import gallery_file
 from sciday.search.selectors import search_ids
 
@@ -61,10 +60,11 @@ _WRITES = {**errors(400, 403, 404, 409)}
 
 
 def _file_url(r: Resource, variant: str) -> str:
-    """The public file view for a published resource, the workspace one otherwise."""
+    """The public file view for a published resource; for others, this API's file endpoint
+    (which checks the caller, token or session, and answers like the workspace's)."""
     if r.status in PUBLIC_STATUSES:
         return reverse("resources:file", args=[r.pk, variant])
-    return reverse("resource_admin:file", args=[r.pk, variant])
+    return reverse("api:resource_file", kwargs={"resource_id": r.pk, "variant": variant})
 
 
 def _thumbnail_url(r: Resource, width: int = CARD_WIDTH) -> str | None:
@@ -73,19 +73,6 @@ def _thumbnail_url(r: Resource, width: int = CARD_WIDTH) -> str | None:
         fitting = [w for w in widths if w <= width]
         return _file_url(r, f"thumb-{(fitting or widths)[-1]}")
     return _file_url(r, "preview") if r.preview else None
-
-
-def _transitions(user, r: Resource) -> list[str]:
-    offered = []
-    for step, (statuses, cap) in services.TRANSITIONS.items():
-        if r.status not in statuses or not policy.can(user, cap, r):
-            continue
-        if (step == Transition.FEATURE and r.featured) or (
-            step == Transition.UNFEATURE and not r.featured
-        ):
-            continue
-        offered.append(str(step))
-    return offered
 
 
 def _detail(user, r: Resource) -> ResourceDetailOut:
@@ -121,7 +108,7 @@ def _detail(user, r: Resource) -> ResourceDetailOut:
         preview_url=_file_url(r, "preview") if r.preview else None,
         thumbnails={w: _file_url(r, f"thumb-{w}") for w in sorted(r.thumbnails or {}, key=int)},
         screening_hits=[HitOut(**hit) for hit in r.screening_hits] if may_moderate else None,
-        transitions=_transitions(user, r),
+        transitions=[str(t) for t in services.transitions_offered(user=user, resource=r)],
         editable=may_edit and r.status in services.EDITABLE_STATUSES,
         events=[ResourceEventOut.build(e) for e in selectors.resource_events(resource=r)]
         if insider
@@ -141,37 +128,33 @@ def _signed_in(user) -> bool:
 
 
 def _list_queryset(user, f: ResourceFiltersIn) -> QuerySet[Resource]:
-    if f.scope == "workspace":
-        if not _signed_in(user):
-            raise AuthenticationError
-        qs = selectors.resource_workspace_list(viewer=user, status=f.status, kind=f.kind)
-        if f.licence:
-            qs = qs.filter(licence=f.licence)
-        if f.activity:
-            qs = qs.filter(activity_id=f.activity)
-        if f.province:
-            qs = qs.filter(unit__region__code__startswith=f.province[:2])
-    else:
-        qs = selectors.resource_public_list(
-            filters=PublicFilters(
-                kind=f.kind or "",
-                province=f.province or "",
-                licence=f.licence or "",
-                activity_id=f.activity,
-            )
-        )
-        if f.status:
-            qs = qs.filter(status=f.status)
+    campaign_id = unit_path = None
     if f.campaign is not None:
         campaign = Campaign.objects.filter(year=f.campaign).only("pk").first()
         if campaign is None:
             raise Http404
-        qs = qs.filter(campaign_id=campaign.pk)
+        campaign_id = campaign.pk
     if f.unit is not None:
-        unit = get_object_or_404(Unit.objects.only("path"), pk=f.unit)
-        qs = qs.filter(unit__path__startswith=unit.path)
-    if f.featured is not None:
-        qs = qs.filter(featured=f.featured)
+        unit_path = get_object_or_404(Unit.objects.only("path"), pk=f.unit).path
+    filters = ResourceFilters(
+        kind=f.kind or "",
+        province=f.province or "",
+        licence=f.licence or "",
+        activity_id=f.activity,
+        campaign_id=campaign_id,
+        unit_path=unit_path or "",
+        featured=f.featured,
+    )
+    if f.scope == "workspace":
+        if not _signed_in(user):
+            raise AuthenticationError
+        qs = selectors.resource_workspace_list(
+            viewer=user, status=f.status, kind=f.kind, filters=filters
+        )
+    else:
+        qs = selectors.resource_public_list(filters=filters)
+        if f.status:
+            qs = qs.filter(status=f.status)
     return qs.select_related("unit__region", "campaign", "activity").prefetch_related("tags")
 
 
@@ -233,6 +216,30 @@ def resource_detail(request, resource_id: int):
 def resource_download(request, resource_id: int):
     """Published photos, videos and documents only; anything else answers 404."""
     return gallery_file(request, resource_id, "original")
+
+
+@router.get(
+    "/resources/{resource_id}/files/{variant}",
+    url_name="resource_file",
+    response=errors(404),
+    summary="A file of a resource: original, play (videos), preview or thumb-<width>",
+    openapi_extra={
+        "responses": {
+            200: {"description": "The file (byte ranges answered with 206)"},
+            302: {"description": "On S3, for an unpublished resource: a short-lived signed link"},
+        }
+    },
+)
+def resource_file(request, resource_id: int, variant: str):
+    """Published resources' files for anyone (as the gallery serves them; the original is
+    counted); other resources' files for the people who may see them, else 404."""
+    resource = Resource.objects.filter(pk=resource_id).only("status").first()
+    if resource is not None and resource.status in PUBLIC_STATUSES:
+        return gallery_file(request, resource_id, variant)
+    if not _signed_in(request.auth):
+        raise Http404
+    resource = selectors.resource_get(viewer=request.auth, pk=resource_id)
+    return serving.private(request, resource, variant)
 
 
 # --- Create, update, delete ------------------------------------------------------------------

@@ -36,7 +36,11 @@ class ResourceForm(forms.Form):
     url = forms.CharField(label=_("Link"), required=False, max_length=500)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea
+        # With a context: "Description" alone is an activity's "活动介绍" in the merged catalogues.
+        label=pgettext_lazy("resource", "Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -126,8 +130,6 @@ class ResourceEditForm(forms.Form):
             del self.fields["url"]
         if resource.kind not in PEOPLE_KINDS:
             del self.fields["people_consent"]
-        # "Description" alone is an activity's "活动介绍" in the merged catalogues.
-        self.fields["description"].label = pgettext_lazy("resource", "Description")
         self.fields["activity"].queryset = activities  # type: ignore[attr-defined]
 
     def service_data(self) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -15,7 +15,7 @@ from sciday.resources.services import unit_storage_used
 from sciday.search.selectors import CANDIDATES, search_ids
 
 __all__ = [
-    "PublicFilters",
+    "ResourceFilters",
     "published_for_activity",
     "resource_events",
     "resource_get",
@@ -27,6 +27,19 @@ __all__ = [
     "resource_workspace_list",
     "unit_storage_used",
 ]
+
+
+@dataclass(frozen=True)
+class ResourceFilters:
+    """What a list is narrowed by (gallery, API, workspace); empty values are ignored."""
+
+    kind: str = ""
+    province: str = ""  # a province code (320000): resources of units in that province
+    licence: str = ""
+    activity_id: int | None = None
+    campaign_id: int | None = None
+    unit_path: str = ""  # a unit's tree path: the unit and every unit below it
+    featured: bool | None = None
 
 
 def resource_list(
@@ -70,7 +83,11 @@ def resource_get_for_edit(*, actor, pk: int) -> Resource:
 
 
 def resource_workspace_list(
-    *, viewer, status: str | None = None, kind: str | None = None
+    *,
+    viewer,
+    status: str | None = None,
+    kind: str | None = None,
+    filters: ResourceFilters | None = None,
 ) -> QuerySet[Resource]:
     """The workspace list: resources `viewer` edits or moderates (all of them for national roles).
 
@@ -81,8 +98,9 @@ def resource_workspace_list(
         qs = Resource.objects.all()
     else:
         qs = policy.resources_for(viewer, Cap.EDIT) | policy.resources_for(viewer, Cap.MODERATE)
-    filters = {"status": status, "kind": kind}
-    qs = qs.filter(**{k: v for k, v in filters.items() if v})
+    if status:
+        qs = qs.filter(status=status)
+    qs = _filtered(qs, replace(filters or ResourceFilters(), kind=kind or ""))
     return (
         qs.select_related("unit", "campaign", "activity")
         .prefetch_related("tags")
@@ -98,20 +116,14 @@ def resource_events(*, resource: Resource) -> QuerySet[ResourceEvent]:
 # Public reads: the gallery shows published resources only, whoever is signed in.
 
 
-@dataclass(frozen=True)
-class PublicFilters:
-    """What a gallery visitor filters by; empty values are ignored."""
-
-    kind: str = ""
-    province: str = ""  # a province code (320000): resources of units in that province
-    licence: str = ""
-    activity_id: int | None = None
-
-
-def resource_public_list(*, filters: PublicFilters | None = None) -> QuerySet[Resource]:
+def resource_public_list(*, filters: ResourceFilters | None = None) -> QuerySet[Resource]:
     """Return the published resources matching `filters`, newest first, with what cards show."""
-    f = filters or PublicFilters()
-    qs = Resource.objects.filter(status__in=PUBLIC_STATUSES)
+    qs = _filtered(Resource.objects.filter(status__in=PUBLIC_STATUSES), filters)
+    return qs.select_related("unit").order_by("-published_at", "-pk")
+
+
+def _filtered(qs: QuerySet[Resource], filters: ResourceFilters | None) -> QuerySet[Resource]:
+    f = filters or ResourceFilters()
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.licence:
@@ -120,7 +132,13 @@ def resource_public_list(*, filters: PublicFilters | None = None) -> QuerySet[Re
         qs = qs.filter(activity_id=f.activity_id)
     if f.province:
         qs = qs.filter(unit__region__code__startswith=str(f.province)[:2])
-    return qs.select_related("unit").order_by("-published_at", "-pk")
+    if f.campaign_id is not None:
+        qs = qs.filter(campaign_id=f.campaign_id)
+    if f.unit_path:
+        qs = qs.filter(unit__path__startswith=f.unit_path)
+    if f.featured is not None:
+        qs = qs.filter(featured=f.featured)
+    return qs
 
 
 def resource_public_get(*, pk: int) -> Resource:
@@ -148,7 +166,7 @@ class PublicSearch:
     capped: bool
 
 
-def resource_public_search(*, q: str, filters: PublicFilters | None = None) -> PublicSearch:
+def resource_public_search(*, q: str, filters: ResourceFilters | None = None) -> PublicSearch:
     """Search the gallery: the shared Chinese search limited to `resource_public_list(filters)`.
 
     One query: the filters become the index query's `within` subquery, so the database applies

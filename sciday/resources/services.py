@@ -39,7 +39,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sciday.activities import policy as activities_policy
 from sciday.activities.models import Activity
@@ -444,6 +444,23 @@ _WRONG_STATUS = {
 }
 
 
+def transitions_offered(*, user, resource: Resource) -> list[Transition]:
+    """The steps `user` may take on `resource` now (its status and their rights), in order.
+
+    Pages show these as buttons and the API lists them; each step still checks again.
+    """
+    offered = []
+    for step, (statuses, cap) in TRANSITIONS.items():
+        if resource.status not in statuses or not policy.can(user, cap, resource):
+            continue
+        if step == Transition.FEATURE and resource.featured:
+            continue
+        if step == Transition.UNFEATURE and not resource.featured:
+            continue
+        offered.append(step)
+    return offered
+
+
 def _begin(actor, resource: Resource, transition: Transition) -> Resource:
     """Check permission, then lock the row and check the status allows `transition`."""
     sources, cap = TRANSITIONS[transition]
@@ -468,6 +485,15 @@ def _event(actor, resource: Resource, from_status: str, note: str = "") -> None:
         to_status=resource.status,
         note=note,
     )
+
+
+# The texts screening reads, and what moderators are told a hit was found in.
+SCREENED_FIELDS = {
+    "title": gettext_lazy("title"),
+    "description": pgettext_lazy("resource", "description"),
+    "body": gettext_lazy("article text"),
+    "extracted_text": gettext_lazy("text of the document"),
+}
 
 
 def _screen(resource: Resource) -> list[dict[str, str]]:

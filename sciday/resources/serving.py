@@ -53,6 +53,54 @@ class Served:
     sha256: str = ""  # the stored file's hash when known (the original), for the ETag
 
 
+def variant(resource: Any, which: str) -> Served:
+    """What `which` of a resource is: "original" (an attachment), "play" (a video, inline),
+    "preview" or "thumb-<width>" (WebP pictures, inline). Http404 for anything else or absent.
+
+    The caller has checked that the person may see the resource.
+    """
+    stem = f"resource-{resource.pk}"
+    if which == "original":
+        name, content_type, as_attachment = resource.file.name, resource.mime_type, True
+        filename = f"{stem}-{resource.original_name or 'file'}"
+    elif which == "play" and resource.kind == "video":
+        # What a page's player loads: the same file inline (not counted as a download).
+        name, content_type, as_attachment = resource.file.name, resource.mime_type, False
+        filename = f"{stem}-{resource.original_name or 'video'}"
+    elif which == "preview":
+        name, content_type, as_attachment = resource.preview.name, "image/webp", False
+        filename = f"{stem}-preview.webp"
+    elif which.startswith("thumb-"):
+        width = which.removeprefix("thumb-")
+        name = (resource.thumbnails or {}).get(width, "")
+        content_type, as_attachment = "image/webp", False
+        filename = f"{stem}-{width}.webp"
+    else:
+        raise Http404
+    if not name:
+        raise Http404
+    return Served(
+        name=name,
+        content_type=content_type,
+        filename=filename,
+        as_attachment=as_attachment,
+        sha256=resource.sha256 if name == resource.file.name else "",
+    )
+
+
+def private(request: HttpRequest, resource: Any, which: str) -> HttpResponseBase:
+    """Serve a file of a resource that is not public, once the caller has checked the viewer.
+
+    On S3, a 302 to a short-lived signed link (S3 serves the bytes and ranges itself); on local
+    storage, streamed here with ranges, never cached by shared caches.
+    """
+    served = variant(resource, which)
+    storage = resource.file.storage
+    if is_s3(storage):
+        return signed_redirect(storage, served)
+    return stream(request, storage, served, cache_control="private, max-age=300")
+
+
 class Unsatisfiable(Exception):
     """The one range asked for starts past the end of the file."""
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from sciday.orgs.models import Region
 from sciday.orgs.selectors import region_list
 from sciday.resources import selectors, services, serving
 from sciday.resources.models import Kind, Licence, Resource
-from sciday.resources.selectors import PublicFilters
+from sciday.resources.selectors import ResourceFilters
 from sciday.search.analyzer import query_terms
 
 PAGE_SIZE = 24
@@ -54,14 +54,14 @@ class GalleryFilterForm(forms.Form):
 
 def _read(
     request: HttpRequest,
-) -> tuple[GalleryFilterForm, PublicFilters, str, dict[str, str]]:
+) -> tuple[GalleryFilterForm, ResourceFilters, str, dict[str, str]]:
     provinces = list(region_list(level=Region.Level.PROVINCE))
     form = GalleryFilterForm(request.GET or None, provinces=provinces)
     data: dict = {}
     if form.is_bound:
         form.is_valid()  # invalid values are dropped, the valid ones still apply
         data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-    filters = PublicFilters(
+    filters = ResourceFilters(
         kind=data.get("kind") or "",
         province=data.get("province") or "",
         licence=data.get("licence") or "",
@@ -174,38 +174,12 @@ def gallery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def gallery_file(request: HttpRequest, pk: int, variant: str) -> HttpResponseBase:
     """Stream a published resource's original (attachment, counted), video, preview or thumb."""
     resource = selectors.resource_public_get(pk=pk)
-    stem = f"resource-{resource.pk}"
-    if variant == "original":
-        name, content_type = resource.file.name, resource.mime_type
-        download = f"{stem}-{resource.original_name or 'file'}"
-        as_attachment = True
-    elif variant == "play" and resource.kind == Kind.VIDEO:
-        # What the page's player loads: the same file inline, not counted as a download.
-        name, content_type = resource.file.name, resource.mime_type
-        download, as_attachment = f"{stem}-{resource.original_name or 'video'}", False
-    elif variant == "preview":
-        name, content_type, download = resource.preview.name, "image/webp", f"{stem}-preview.webp"
-        as_attachment = False
-    elif variant.startswith("thumb-"):
-        width = variant.removeprefix("thumb-")
-        name = (resource.thumbnails or {}).get(width, "")
-        content_type, download, as_attachment = "image/webp", f"{stem}-{width}.webp", False
-    else:
-        raise Http404
-    if not name:
-        raise Http404
-    served = serving.Served(
-        name=name,
-        content_type=content_type,
-        filename=download,
-        as_attachment=as_attachment,
-        sha256=resource.sha256 if name == resource.file.name else "",
-    )
+    served = serving.variant(resource, variant)
     # Published files stream through Django on every storage (nosniff, byte ranges); a
     # range that continues a download is not counted again.
     response = serving.stream(
         request, resource.file.storage, served, cache_control="public, max-age=300"
     )
-    if as_attachment and serving.counts_as_download(response):
+    if served.as_attachment and serving.counts_as_download(response):
         services.resource_download_count(actor=request.user, resource=resource)
     return response

@@ -220,23 +220,9 @@ def resource_edit(request, pk: int) -> HttpResponse:
 # --- Detail and transitions ------------------------------------------------------------------
 
 
-def _offered(user, resource: Resource) -> list[Transition]:
-    sources = services.TRANSITIONS
-    offered = []
-    for step, (statuses, cap) in sources.items():
-        if resource.status not in statuses or not policy.can(user, cap, resource):
-            continue
-        if step == Transition.FEATURE and resource.featured:
-            continue
-        if step == Transition.UNFEATURE and not resource.featured:
-            continue
-        offered.append(step)
-    return offered
-
-
 def _detail(request, resource: Resource, *, reason_form=None, status: int = 200) -> HttpResponse:
     user = request.user
-    offered = _offered(user, resource)
+    offered = services.transitions_offered(user=user, resource=resource)
     thumbnails = sorted(int(w) for w in resource.thumbnails)
     context = {
         "resource": resource,
@@ -247,6 +233,10 @@ def _detail(request, resource: Resource, *, reason_form=None, status: int = 200)
         "may_return": Transition.RETURN in offered,
         "reason_form": reason_form or ReasonForm(),
         "may_moderate": policy.can(user, Cap.MODERATE, resource),
+        "screening_hits": [
+            {**hit, "field_label": services.SCREENED_FIELDS.get(hit.get("field", ""), "")}
+            for hit in resource.screening_hits or []
+        ],
         "thumbnail": f"thumb-{thumbnails[-1]}" if thumbnails else "",
         "thumbnail_width": thumbnails[-1] if thumbnails else 0,
         "processing_waits": resource.processing in (Processing.PENDING, Processing.RUNNING),
@@ -310,37 +300,6 @@ def resource_transition(request, pk: int, transition: str) -> HttpResponse:
 
 @workspace_view
 def resource_file(request, pk: int, which: str) -> HttpResponseBase:
-    """Stream the original, the preview or a thumbnail after the permission check."""
+    """Serve the original, the preview or a thumbnail after the permission check."""
     resource = selectors.resource_get(viewer=request.user, pk=pk)
-    stem = f"resource-{resource.pk}"
-    if which == "original":
-        name, content_type = resource.file.name, resource.mime_type
-        download = f"{stem}-{resource.original_name or 'file'}"
-        as_attachment = True
-    elif which == "preview":
-        name, content_type, download, as_attachment = (
-            resource.preview.name,
-            "image/webp",
-            f"{stem}-preview.webp",
-            False,
-        )
-    elif which.startswith("thumb-"):
-        width = which.removeprefix("thumb-")
-        name = resource.thumbnails.get(width, "")
-        content_type, download, as_attachment = "image/webp", f"{stem}-{width}.webp", False
-    else:
-        raise Http404
-    if not name:
-        raise Http404
-    served = serving.Served(
-        name=name,
-        content_type=content_type,
-        filename=download,
-        as_attachment=as_attachment,
-        sha256=resource.sha256 if name == resource.file.name else "",
-    )
-    storage = resource.file.storage
-    if serving.is_s3(storage):
-        # Checked above: S3 serves the bytes (and ranges) itself through a short-lived link.
-        return serving.signed_redirect(storage, served)
-    return serving.stream(request, storage, served, cache_control="private, max-age=300")
+    return serving.private(request, resource, which)

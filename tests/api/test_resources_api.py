@@ -290,13 +290,26 @@ def test_photo_upload_workflow_files_and_download(
     detail = call("lead_editor", "get", f"/resources/{pk}").json()
     assert detail["processing"] == "done", detail["processing_error"]
     assert (detail["width"], detail["height"]) == (600, 900)  # turned upright (EXIF: 6)
-    assert detail["file_url"] == f"/workspace/resources/{pk}/files/original/"
+    assert detail["file_url"] == f"{API}/resources/{pk}/files/original"
     assert detail["thumbnails"] and all(
-        u.startswith(f"/workspace/resources/{pk}/files/thumb-")
-        for u in detail["thumbnails"].values()
+        u.startswith(f"{API}/resources/{pk}/files/thumb-") for u in detail["thumbnails"].values()
     )
     assert detail["download_url"] is None
     assert b"GPS" not in (media / resource.file.name).read_bytes()
+    # The draft's files: for the unit's token (with byte ranges), nobody else's.
+    original = call("lead_editor", "get", f"/resources/{pk}/files/original")
+    assert original.status_code == OK and original["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(original.streaming_content) == (media / resource.file.name).read_bytes()
+    ranged = call("lead_editor", "get", f"/resources/{pk}/files/original", Range="bytes=0-9")
+    assert ranged.status_code == 206 and len(b"".join(ranged.streaming_content)) == 10
+    thumb = call("lead_editor", "get", detail["thumbnails"]["240"].removeprefix(API))
+    assert thumb.status_code == OK and thumb["Content-Type"] == "image/webp"
+    assert b"".join(thumb.streaming_content).startswith(b"RIFF")
+    for outsider in ("anonymous", "other_admin", "public"):
+        refused = call(outsider, "get", f"/resources/{pk}/files/original")
+        assert refused.status_code == NOT_FOUND, outsider
+    assert call("lead_editor", "get", f"/resources/{pk}/files/nonsense").status_code == NOT_FOUND
+    assert Resource.objects.get(pk=pk).download_count == 0
     assert call("anonymous", "get", f"/resources/{pk}/download").status_code == NOT_FOUND
     assert call("lead_editor", "get", f"/resources/{pk}/download").status_code == NOT_FOUND
 
