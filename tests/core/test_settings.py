@@ -27,7 +27,10 @@ print(json.dumps({
     "conn_max_age": db.get("CONN_MAX_AGE"),
     "cache": s.CACHES["default"]["BACKEND"], "session": s.SESSION_ENGINE,
     "tasks": s.TASKS["default"]["BACKEND"], "storage": s.STORAGES["default"]["BACKEND"],
-    "storage_options": s.STORAGES["default"].get("OPTIONS", {}),
+    "storage_options": {k: v for k, v in s.STORAGES["default"].get("OPTIONS", {}).items()
+                        if k != "transfer_config"},
+    "s3_part_bytes": s.S3_TRANSFER.multipart_chunksize,
+    "s3_parts_in_memory": s.S3_TRANSFER.max_in_memory_upload_chunks,
     "mailer": s.MAILERS["default"]["BACKEND"],
     "mailer_options": {k: v for k, v in s.MAILERS["default"].get("OPTIONS", {}).items()
                        if k != "password"},
@@ -125,6 +128,8 @@ def test_scale_out_switches_on_by_variables_alone(scale_out):
     assert scale_out["storage"] == "storages.backends.s3.S3Storage"
     assert scale_out["storage_options"]["bucket_name"] == "sciday-media"
     assert scale_out["storage_options"]["endpoint_url"] == "https://s3.example.cn"
+    assert scale_out["storage_options"]["signature_version"] == "s3v4"
+    assert (scale_out["s3_part_bytes"], scale_out["s3_parts_in_memory"]) == (8 * 1024 * 1024, 2)
     assert scale_out["mailer"] == "django.core.mail.backends.smtp.EmailBackend"
     assert scale_out["mailer_options"]["host"] == "smtp.example.cn"
     assert scale_out["mailer_options"]["port"] == 465
