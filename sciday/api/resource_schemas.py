@@ -132,6 +132,7 @@ class ResourceFiltersIn(Schema):
     province: str | None = Field(None, pattern=r"^\d{6}$", description="A province code: 320000")
     unit: int | None = Field(None, description="Resources of this unit or its sub-units")
     activity: int | None = Field(None, description="The activity's id")
+    category: int | None = Field(None, description="The category id of the resource's activity")
     licence: Licence | None = None
     campaign: int | None = Field(None, description="The campaign's year")
     featured: bool | None = Field(None, description="Featured on the theme site")

@@ -144,6 +144,7 @@ def _list_queryset(user, f: ResourceFiltersIn) -> QuerySet[Resource]:
         campaign_id=campaign_id,
         unit_path=unit_path or "",
         featured=f.featured,
+        category_id=f.category,
     )
     if f.scope == "workspace":
         if not _signed_in(user):

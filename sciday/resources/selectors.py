@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from django.db.models import QuerySet
 from django.http import Http404
 
+from sciday.orgs.models import Unit
 from sciday.resources import policy
 from sciday.resources.indexing import KIND as SEARCH_KIND
 from sciday.resources.models import PUBLIC_STATUSES, Resource, ResourceEvent
@@ -40,6 +41,7 @@ class ResourceFilters:
     campaign_id: int | None = None
     unit_path: str = ""  # a unit's tree path: the unit and every unit below it
     featured: bool | None = None
+    category_id: int | None = None  # the category of the resource's activity
 
 
 def resource_list(
@@ -138,7 +140,15 @@ def _filtered(qs: QuerySet[Resource], filters: ResourceFilters | None) -> QueryS
         qs = qs.filter(unit__path__startswith=f.unit_path)
     if f.featured is not None:
         qs = qs.filter(featured=f.featured)
+    if f.category_id is not None:
+        qs = qs.filter(activity__category_id=f.category_id)
     return qs
+
+
+def units_with_published_resources() -> list[Unit]:
+    """The units that have published resources, by name: what the gallery's unit filter offers."""
+    published = Resource.objects.filter(status__in=PUBLIC_STATUSES).values("unit_id")
+    return list(Unit.objects.filter(pk__in=published).only("pk", "name", "path").order_by("name"))
 
 
 def resource_public_get(*, pk: int) -> Resource:

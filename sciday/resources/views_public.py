@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from sciday.campaigns.selectors import campaign_current
 from sciday.core.pagecache import public_page
 from sciday.core.richtext import richtext_sanitize
-from sciday.orgs.models import Region
+from sciday.orgs.models import Region, Unit
 from sciday.orgs.selectors import region_list
 from sciday.resources import selectors, services, serving
 from sciday.resources.models import Kind, Licence, Resource
@@ -41,22 +42,37 @@ class GalleryFilterForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
     )
     province = forms.ChoiceField(label=_("Province"), required=False)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label=_("Activity category"), required=False, coerce=int, empty_value=None
+    )
     licence = forms.ChoiceField(
         label=_("Licence"), required=False, choices=[("", _("Any licence")), *Licence.choices]
     )
     activity = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, provinces: list[Region], **kwargs):
+    def __init__(
+        self, *args, provinces: list[Region], units: list[Unit], categories: list, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         province = cast(forms.ChoiceField, self.fields["province"])
         province.choices = [("", _("All provinces"))] + [(r.code, r.name) for r in provinces]
+        unit = cast(forms.ChoiceField, self.fields["unit"])
+        unit.choices = [("", _("All units"))] + [(u.pk, u.name) for u in units]
+        category = cast(forms.ChoiceField, self.fields["category"])
+        category.choices = [("", _("All categories"))] + [(c.pk, str(c)) for c in categories]
 
 
 def _read(
     request: HttpRequest,
 ) -> tuple[GalleryFilterForm, ResourceFilters, str, dict[str, str]]:
     provinces = list(region_list(level=Region.Level.PROVINCE))
-    form = GalleryFilterForm(request.GET or None, provinces=provinces)
+    units = selectors.units_with_published_resources()
+    campaign = campaign_current()
+    categories = list(campaign.categories.order_by("number")) if campaign else []
+    form = GalleryFilterForm(
+        request.GET or None, provinces=provinces, units=units, categories=categories
+    )
     data: dict = {}
     if form.is_bound:
         form.is_valid()  # invalid values are dropped, the valid ones still apply
@@ -66,6 +82,8 @@ def _read(
         province=data.get("province") or "",
         licence=data.get("licence") or "",
         activity_id=data.get("activity") or None,
+        unit_path=next((u.path for u in units if u.pk == data.get("unit")), ""),
+        category_id=data.get("category"),
     )
     q = (data.get("q") or "").strip()
     params = {
@@ -73,6 +91,8 @@ def _read(
         "kind": filters.kind,
         "province": filters.province,
         "licence": filters.licence,
+        "unit": str(data.get("unit") or "") if filters.unit_path else "",
+        "category": str(filters.category_id or ""),
         "activity": str(filters.activity_id or ""),
     }
     return form, filters, q, {k: v for k, v in params.items() if v}

@@ -529,6 +529,7 @@ def test_list_filters(rworld, call):
     assert ids(f"unit={rworld.units['other_lead'].pk}") == {other.pk}
     assert ids("licence=cc-by-4.0") == {own.pk}
     assert ids(f"activity={activity.pk}") == {tied.pk}
+    assert ids(f"category={activity.category_id}") == {tied.pk}
     assert ids("featured=true") == {other.pk}
     assert ids("kind=photo") == set()
     assert ids("campaign=2023&kind=article") == {own.pk, other.pk, tied.pk}

@@ -84,8 +84,14 @@ def test_list_and_filters(world, client):
     assert titles(province="330000") == {"杭州照片"}
     assert titles(licence="cc-by-4.0") == {"南京文章"}
     assert titles(activity=activity.pk) == {"杭州照片"}
-    # A bad value is ignored, not refused.
+    assert titles(unit=world.unit("lead").pk) == {"南京文章"}
+    assert titles(unit=world.unit("other_lead").pk) == {"杭州照片"}
+    assert titles(category=activity.category_id) == {"杭州照片"}
+    # A bad value is ignored, not refused (a unit without published resources is not offered).
     assert titles(kind="rocket", province="999999") == {"南京文章", "杭州照片"}
+    assert titles(unit=world.unit("prov").pk, category="x") == {"南京文章", "杭州照片"}
+    page = client.get(reverse("resources:list")).content.decode()
+    assert world.unit("other_lead").name in page and world.unit("coorg").name not in page
 
 
 def test_list_query_count_is_fixed(world, client, django_assert_max_num_queries):
