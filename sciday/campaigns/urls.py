@@ -3,6 +3,7 @@
 from django.urls import path
 
 from sciday.campaigns import views
+from sciday.core import workdays_views
 from sciday.screening import views as screening_views
 
 app_name = "campaigns"
@@ -25,4 +26,10 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:cid>/", views.contact_edit, name="contact"),
     path("<int:pk>/trusted-units/", views.trusted_units, name="trusted_units"),
     path("<int:pk>/sensitive-words/", screening_views.sensitive_words, name="sensitive_words"),
+    path("<int:pk>/working-calendar/", workdays_views.working_calendar, name="working_calendar"),
+    path(
+        "<int:pk>/working-calendar/<int:did>/",
+        workdays_views.working_calendar_day,
+        name="working_calendar_day",
+    ),
 ]

@@ -42,3 +42,38 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_repr} {self.action}"
+
+
+class CalendarDay(models.Model):
+    """An override of the Chinese working calendar for one date (`sciday.core.workdays`).
+
+    The built-in data (the `chinesecalendar` package: the State Council's yearly arrangements)
+    says which days are public holidays and which weekend days are make-up working days (调休上班);
+    a row here wins over it, and is the only source for years the package does not know yet.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("rest day")
+        WORKDAY = "workday", _("working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
