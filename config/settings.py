@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sciday.search",
     "sciday.activities",
     "sciday.resources",
+    "sciday.news",
     "sciday.screening",
     "sciday.portal",
     "sciday.api",

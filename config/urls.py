@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("resources/", include("sciday.resources.urls_public")),
     path("workspace/resources/", include("sciday.resources.urls_workspace")),
     path("uploads/tus/", include("sciday.resources.urls_tus")),
+    path("news/", include("sciday.news.urls_public")),
+    path("workspace/news/", include("sciday.news.urls_workspace")),
     path("search/", include("sciday.search.urls")),
     path("api/v1/", include("sciday.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

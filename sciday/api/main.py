@@ -6,6 +6,7 @@ from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI, Swagger
 
 from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs, signups
+from sciday.api import news as news_api
 from sciday.api import resources as resources_api
 
 DESCRIPTION = """
@@ -52,3 +53,4 @@ api.add_router("", activities.router)
 api.add_router("", activities.venues_router)
 api.add_router("", signups.router)
 api.add_router("", resources_api.router)
+api.add_router("", news_api.router)

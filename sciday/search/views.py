@@ -25,17 +25,20 @@ MAX_QUERY = 100
 
 ACTIVITY = "activities.activity"
 RESOURCE = "resources.resource"
+NEWS = "news.item"
 
 # What each kind of entry is called on the page and where it links to.
 KINDS = {
     ACTIVITY: (_("Activity"), "activities:detail"),
     RESOURCE: (_("Resource"), "resources:detail"),
+    NEWS: (_("News"), "news:detail"),
 }
 # The kind switch: its value in the query string → (label, kinds searched).
 SWITCH = {
-    "": (_("All"), [ACTIVITY, RESOURCE]),
+    "": (_("All"), [ACTIVITY, RESOURCE, NEWS]),
     "activities": (_("Activities"), [ACTIVITY]),
     "resources": (_("Resources"), [RESOURCE]),
+    "news": (_("News"), [NEWS]),
 }
 
 
