@@ -90,7 +90,9 @@ def working_calendar(request, campaign: Campaign):
             return _back(campaign, year)
     first, last = workdays.builtin_years()
     override_years = workdays.calendar_override_years(actor=request.user)
-    years = sorted({*range(last - 2, last + 2), *override_years, year})
+    today = timezone.localdate().year
+    around = range(min(today, last) - 3, max(today, last) + 2)
+    years = sorted({*around, *override_years, year})
     return _page(
         request,
         TEMPLATE,
