@@ -6,8 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PURPOSE="${1:-run}"
 
 # 1. Debian packages.
-# ffmpeg: video probe and poster frames of resources; CJK fonts: the demo's pictures (and PDFs).
-packages=(gettext ffmpeg fonts-noto-cjk)
+# ffmpeg: video probe and poster frames of resources; CJK fonts: the demo's pictures (and PDFs);
+# pango/harfbuzz-subset: WeasyPrint (the notice as PDF); AR PL UKai: 楷体 headings in the notice.
+packages=(gettext ffmpeg fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0
+    libharfbuzz-subset0)
 case "$PURPOSE" in
     test) packages+=(postgresql-15 redis-server chromium chromium-driver) ;;
     bench) packages+=(wrk postgresql-15) ;;
