@@ -114,9 +114,12 @@ p, h1, h2 {{ margin: 0; padding: 0; }}
   font-family: {fonts["heiti"]}; font-weight: 400; font-size: {BODY_PT}pt;
   text-indent: {_mm(indent)}; break-after: avoid;
 }}
+/* Run-in headings set in another font keep to the line grid: a line-height of 1 keeps their
+   inline boxes inside the paragraph's line, whatever the font's ascent and descent. */
+.gw-h2, .gw-h3, .gw-h4 {{ line-height: 1; }}
 .gw-h2 {{ font-family: {fonts["kaiti"]}; }}
 .gw-h3 {{ font-weight: {700 if level3_bold else 400}; }}
-.gw-contact {{ break-inside: avoid; }}
+.gw-contact-dept {{ break-after: avoid; }}
 .gw-attachments {{ margin-top: {_mm(LINE)}; }}
 
 /* 署名 and 成文日期: the date starts two characters right of the issuers and ends two
