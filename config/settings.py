@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sciday.resources",
     "sciday.news",
     "sciday.screening",
+    "sciday.showcase",
     "sciday.portal",
     "sciday.api",
 ]

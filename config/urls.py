@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("resources/", include("sciday.resources.urls_public")),
     path("workspace/resources/", include("sciday.resources.urls_workspace")),
     path("uploads/tus/", include("sciday.resources.urls_tus")),
+    path("showcase/", include("sciday.showcase.urls_public")),
+    path("workspace/showcase/", include("sciday.showcase.urls_workspace")),
     path("news/", include("sciday.news.urls_public")),
     path("workspace/news/", include("sciday.news.urls_workspace")),
     path("search/", include("sciday.search.urls")),
