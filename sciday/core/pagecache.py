@@ -22,6 +22,7 @@ the header.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -72,12 +73,58 @@ def refresh() -> int:
         return 2
 
 
+LOCK_KEY = "public-page:refreshed-at"
+PENDING_KEY = "public-page:refresh-due"
+
+
+def _min_interval() -> int:
+    return int(getattr(settings, "PUBLIC_PAGE_REFRESH_MIN_SECONDS", 10))
+
+
+def _refresh_now(now: float) -> int:
+    cache.set(LOCK_KEY, now, _min_interval())
+    cache.delete(PENDING_KEY)
+    return refresh()
+
+
+def refresh_soon() -> bool:
+    """Drop the stored public pages after a publication, at most once per interval.
+
+    Called on commit when something the public pages show is published, withdrawn or
+    re-composed (`sciday.portal.hooks`). The first call drops the pages at once; further calls
+    within `PUBLIC_PAGE_REFRESH_MIN_SECONDS` (default 10) only leave a refresh due at the end of
+    the interval, which the first public request after it performs: a bulk import of a thousand
+    publications empties the cache once or twice, not a thousand times, and the last one still
+    shows within the interval. Returns True when the pages were dropped now.
+    """
+    now = time.time()
+    interval = _min_interval()
+    if interval <= 0 or cache.add(LOCK_KEY, now, interval):
+        _refresh_now(now)
+        return True
+    locked_at = cache.get(LOCK_KEY)
+    due = (locked_at if isinstance(locked_at, (int, float)) else now) + interval
+    cache.add(PENDING_KEY, due, interval + _seconds())
+    return False
+
+
+def _version() -> int:
+    """Return the pages' current version, performing a refresh that has come due."""
+    values = cache.get_many([VERSION_KEY, PENDING_KEY])
+    due = values.get(PENDING_KEY)
+    if due is not None and due <= time.time() and cache.delete(PENDING_KEY):
+        return _refresh_now(time.time())
+    version = values.get(VERSION_KEY)
+    if version is None:
+        version = cache.get_or_set(VERSION_KEY, 1, None)
+    return int(version or 1)
+
+
 def _key(request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    return f"public-page:{version}:{language}:{digest}"
+    return f"public-page:{_version()}:{language}:{digest}"
 
 
 class AnonymousPageCacheMiddleware:
