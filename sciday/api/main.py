@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Swagger
 from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs, signups
 from sciday.api import news as news_api
 from sciday.api import resources as resources_api
+from sciday.api import showcase as showcase_api
 
 DESCRIPTION = """
 Everything a unit can do on the web pages it can do here, so provincial systems can sync.
@@ -53,4 +54,5 @@ api.add_router("", activities.router)
 api.add_router("", activities.venues_router)
 api.add_router("", signups.router)
 api.add_router("", resources_api.router)
+api.add_router("", showcase_api.router)
 api.add_router("", news_api.router)
