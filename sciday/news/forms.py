@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciday.activities.forms import RichTextarea
 from sciday.news.models import Category, NewsItem, Status
@@ -27,13 +28,13 @@ class NewsForm(forms.Form):
 
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
     category = forms.ChoiceField(
-        label=_("Category"), choices=Category.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("news", "Category"), choices=Category.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(
         label=_("Title"), max_length=200, error_messages={"required": _("Enter the title.")}
     )
     summary = forms.CharField(
-        label=_("Summary"),
+        label=pgettext_lazy("news", "Summary"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -106,7 +107,7 @@ class NewsFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=pgettext_lazy("news", "Category"),
         required=False,
         choices=[("", _("All categories")), *Category.choices],
     )
