@@ -26,6 +26,8 @@ from sciday.resources.models import Status as ResourceStatus
 DAY_ZONE = ZoneInfo("Asia/Shanghai")
 FIGURES_SECONDS = 60
 FEATURED_RESOURCES = 8
+LATEST_NEWS = 5
+SHOWCASE_PEOPLE = 6
 CANDIDATES = 20
 COUNTED = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 
@@ -55,9 +57,8 @@ def campaign_countdown(
 
 def campaign_for_home(*, campaign: Campaign) -> Campaign:
     """Return the campaign with what the home page shows prefetched (categories, contacts)."""
-    return Campaign.objects.prefetch_related("categories__subtypes", "contacts__department").get(
-        pk=campaign.pk
-    )
+    prefetch_related_objects([campaign], "categories__subtypes", "contacts__department")
+    return campaign
 
 
 def campaign_for_year(*, viewer, year: int) -> Campaign:
@@ -108,6 +109,24 @@ def home_featured_resources(
     for resource in resources:
         resource.card_image = card_image_url(resource)  # type: ignore[attr-defined]
     return resources
+
+
+def home_latest_news(*, campaign: Campaign, limit: int = LATEST_NEWS) -> list:
+    """Return the campaign's latest published news, pinned first (one query)."""
+    from sciday.news.selectors import news_public_list
+
+    return list(news_public_list().filter(campaign=campaign)[:limit])
+
+
+def home_showcase(*, campaign: Campaign, limit: int = SHOWCASE_PEOPLE) -> list:
+    """Return published profiles of the campaign's honours, each with `texts` (one query)."""
+    from sciday.showcase.selectors import profile_list
+    from sciday.showcase.views_public import localized
+
+    people = list(profile_list(year=campaign.year)[:limit])
+    for person in people:
+        person.texts = localized(person)  # type: ignore[attr-defined]
+    return people
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,12 @@ from sciday.activities.models import PUBLIC_STATUSES as ACTIVITY_PUBLIC
 from sciday.activities.models import Activity
 from sciday.campaigns.models import Campaign
 from sciday.campaigns.selectors import campaign_current
+from sciday.news.models import PUBLIC_STATUSES as NEWS_PUBLIC
+from sciday.news.models import NewsItem
 from sciday.resources.models import PUBLIC_STATUSES as RESOURCE_PUBLIC
 from sciday.resources.models import Resource
+from sciday.showcase.models import Nomination
+from sciday.showcase.models import Status as NominationStatus
 
 
 class PagesSitemap(Sitemap):
@@ -33,6 +37,8 @@ class PagesSitemap(Sitemap):
         "activities:calendar",
         "activities:provinces",
         "resources:list",
+        "news:list",
+        "showcase:index",
     ]
 
     def items(self) -> list[str]:
@@ -113,11 +119,27 @@ class ResourceSitemap(_RowsSitemap):
     changefreq = "monthly"
 
 
+class NewsSitemap(_RowsSitemap):
+    model = NewsItem
+    statuses = NEWS_PUBLIC
+    url_name = "news:detail"
+    changefreq = "weekly"
+
+
+class ProfileSitemap(_RowsSitemap):
+    model = Nomination
+    statuses = frozenset({NominationStatus.PUBLISHED})
+    url_name = "showcase:detail"
+    changefreq = "monthly"
+
+
 def sitemaps() -> dict[str, type[Sitemap] | Sitemap]:
-    """The sections, by name (news and the showcase join once they are part of the site)."""
+    """The sections, by name."""
     return {
         "pages": PagesSitemap,
         "archive": ArchiveSitemap,
         "activities": ActivitySitemap,
         "resources": ResourceSitemap,
+        "news": NewsSitemap,
+        "showcase": ProfileSitemap,
     }

@@ -22,8 +22,8 @@ from sciday.portal import selectors
 from sciday.portal.models import Block, HomeLayout
 from sciday.portal.sitemaps import sitemaps
 
-# Blocks whose app is not part of the site yet are left out of the page and the composition.
-UNAVAILABLE_BLOCKS = frozenset({Block.NEWS, Block.SHOWCASE})
+# Blocks whose app is not part of the site are left out of the page and the composition.
+UNAVAILABLE_BLOCKS: frozenset[str] = frozenset()
 
 
 def available_blocks() -> list[str]:
@@ -47,16 +47,19 @@ def _home(
 ) -> HttpResponse:
     layout: HomeLayout = selectors.home_layout(campaign=campaign)
     available = set(available_blocks())
+    shown = [key for key in layout.shown_blocks() if key in available]
     context = {
         "campaign": campaign,
         "layout": layout,
         "archive": archive,
         "countdown": selectors.campaign_countdown(campaign=campaign),
         "countdown_texts": _countdown_texts(),
-        "blocks": [key for key in layout.shown_blocks() if key in available],
+        "blocks": shown,
         "figures": selectors.home_figures(campaign=campaign),
         "featured_activities": selectors.home_featured_activities(layout=layout),
         "featured_resources": selectors.home_featured_resources(campaign=campaign),
+        "latest_news": selectors.home_latest_news(campaign=campaign) if "news" in shown else [],
+        "showcase": selectors.home_showcase(campaign=campaign) if "showcase" in shown else [],
         "years": selectors.archive_years(campaign=campaign),
         "current_year": current_year,
         "absolute_url": request.build_absolute_uri(request.path),
