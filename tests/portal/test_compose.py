@@ -240,3 +240,19 @@ def test_the_campaign_tabs_link_to_the_composition_page(world, client, login):
     page = client.get(f"/campaigns/{world.campaign.pk}/").content.decode()
     assert f'href="/campaigns/{world.campaign.pk}/home/"' in page
     assert Campaign.objects.count() >= 1
+
+
+def test_the_demo_composes_the_2023_home_once(world, client):
+    from sciday.core.demo_home import load_demo_home
+
+    for n in range(5):
+        published_activity(world, f"演示活动{n}")
+    for n in range(2):
+        published_article(world, f"演示文章{n}")
+    admin = world.people["campaign_admin"]
+    assert load_demo_home(campaign_admin=admin) == 1 + 4 + 2
+    assert load_demo_home(campaign_admin=admin) == 0
+    layout = HomeLayout.objects.get(campaign=world.campaign)
+    assert layout.banner and layout.featured.count() == 4
+    html = client.get("/").content.decode()
+    assert layout.banner_url in html and "演示活动0" in html and "演示文章1" in html
