@@ -381,7 +381,7 @@ def nomination_update(*, actor, nomination: Nomination, **data: Any) -> Nominati
             setattr(nomination, key, value)
         if phone is not None:
             nomination.set_phone(phone)
-        nomination.save()
+        nomination.save(update_fields=[*NOMINATION_FIELDS, "phone_encrypted", "updated_at"])
         changes = changed_fields(nomination, before, NOMINATION_FIELDS)
         if phone is not None:
             changes["phone"] = ["…", "…"]
@@ -838,7 +838,7 @@ def profile_update(
         for key in PROFILE_FIELDS:
             if key in data:
                 setattr(nomination, key, _text(data[key], limit=20000 if "story" in key else 300))
-        nomination.save()
+        nomination.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
         if activities is not None:
             nomination.related_activities.set(activities)
         if resources is not None:
