@@ -34,7 +34,15 @@ from django.middleware.csp import get_nonce
 PLACEHOLDER = b"\x00sciday-csp-nonce\x00"
 HEADER = "X-Sciday-Cache"
 _SKIPPED_HEADERS = {"content-security-policy", "content-security-policy-report-only", "set-cookie"}
-_TYPES = ("text/html", "text/calendar", "application/xml", "application/json", "text/xml")
+_TYPES = (
+    "text/html",
+    "text/calendar",
+    "application/xml",
+    "application/json",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+)
 
 
 def public_page(view: Callable[..., Any]) -> Callable[..., Any]:

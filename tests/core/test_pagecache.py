@@ -178,3 +178,11 @@ def test_refresh_drops_every_stored_page_and_nothing_else(client, db):
     assert client.get(url)[HEADER] == "miss"
     assert client.get(url)[HEADER] == "hit"
     assert cache.get("unrelated") == "kept"
+
+
+def test_news_feeds_are_cached_too(client, db):
+    for url in ("/news/rss.xml", "/news/atom.xml"):
+        first, second = client.get(url), client.get(url)
+        assert first["Content-Type"].startswith(("application/rss+xml", "application/atom+xml"))
+        assert (first[HEADER], second[HEADER]) == ("miss", "hit")
+        assert first.content == second.content

@@ -19,6 +19,7 @@ from django.db import transaction
 from sciday.accounts.models import Membership, Role, SystemRole, User
 from sciday.core.audit import audit_record
 from sciday.core.demo_activities import DEFAULT_COUNT, load_demo_activities
+from sciday.core.demo_news import load_demo_news
 from sciday.core.demo_resources import load_demo_resources
 from sciday.orgs.models import Unit, UnitKind
 
@@ -199,12 +200,18 @@ class Command(BaseCommand):
                 unit_admin=User.objects.get(email="unit.admin@sciday.test"),
                 log=self.stdout.write,
             )
-        created += new_activities + new_resources
+        new_news = load_demo_news(
+            campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
+            unit_editor=User.objects.get(email="unit.editor@sciday.test"),
+            unit_admin=User.objects.get(email="unit.admin@sciday.test"),
+        )
+        created += new_activities + new_resources + new_news
         if not quiet:
             self._print_logins(created)
             self._print_activities(new_activities)
             if resources:
                 self.stdout.write(f"Demo resources: {new_resources} new (/resources/)")
+            self.stdout.write(f"Demo news: {new_news} new (/news/)")
 
     # --- loading ------------------------------------------------------------------------------
 
