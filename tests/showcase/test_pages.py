@@ -242,3 +242,54 @@ def test_an_anonymous_visitor_objects_on_the_notice_page(client, world, honour):
         refused = client.post(url, {"text": "太晚了", "contact": "a@b.cn"})
         assert refused.status_code == 400 and "不再受理异议" in refused.content.decode()
     assert Objection.objects.count() == 1
+
+
+def test_admins_open_the_notice_answer_and_publish_through_the_pages(client, world, honour):
+    nomination = bring_to(world, honour, Status.SHORTLISTED)
+    c = sign_in(client, world.people["campaign_admin"])
+    with time_machine.travel(datetime(2023, 5, 6, 9, tzinfo=SHANGHAI), tick=False):
+        page = c.get(reverse("showcase_admin:notices"))
+        assert page.status_code == 200 and "李明" in page.content.decode()
+        response = c.post(
+            reverse("showcase_admin:notices"),
+            {"title": "2023年公示", "starts_on": "2023-05-08", "working_days": 5},
+        )
+        assert response.status_code == 302
+    notice = nomination.__class__.objects.get(pk=nomination.pk).notice
+    assert notice is not None and str(notice.ends_on) == "2023-05-15"
+    with time_machine.travel(datetime(2023, 5, 9, 9, tzinfo=SHANGHAI), tick=False):
+        c = sign_in(client, world.people["campaign_admin"])  # a new day: a new session
+        objection = services.objection_file(
+            actor=None, notice=notice, text="请核实", contact="13812345678", ip="9"
+        )
+        detail = reverse("showcase_admin:notice", args=[notice.pk])
+        response = c.post(detail, follow=True)
+        assert "公示期至 2023-05-15" in response.content.decode()
+    after = datetime.combine(notice.ends_on + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    with time_machine.travel(after, tick=False):
+        c = sign_in(client, world.people["campaign_admin"])
+        response = c.post(detail, follow=True)
+        assert "1 条异议未答复" in response.content.decode()
+        page = c.get(detail).content.decode()
+        assert "13812345678" in page  # the admins see the contact to call back
+        c.post(reverse("showcase_admin:answer", args=[objection.pk]), {"answer": "已核实。"})
+        response = c.post(detail, follow=True)
+        assert "风采展示已发布" in response.content.decode()
+    assert Nomination.objects.get().status == Status.PUBLISHED
+
+
+def test_the_public_index_costs_a_fixed_number_of_queries(
+    client, world, honour, django_assert_max_num_queries
+):
+    _published(world, honour)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("showcase:index")).status_code == 200
+
+
+def test_units_see_only_their_nominations_in_the_list(client, world, honour):
+    bring_to(world, honour, Status.SUBMITTED)
+    client.force_login(world.people["other_admin"])
+    page = client.get(reverse("showcase_admin:list")).content.decode()
+    assert "李明" not in page
+    client.force_login(world.people["lead_editor"])
+    assert "李明" in client.get(reverse("showcase_admin:list")).content.decode()
