@@ -163,6 +163,8 @@ else:
 # Anonymous visitors of public pages share a cached copy for this many seconds (0 turns it off);
 # see sciday/core/pagecache.py. A publication shows on public pages within this time.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+# Publications drop the cached pages at once, at most this often (sciday/core/pagecache.py).
+PUBLIC_PAGE_REFRESH_MIN_SECONDS = env.int("PUBLIC_PAGE_REFRESH_MIN_SECONDS", default=10)
 
 # --- Object storage: local files by default, S3-compatible when configured --------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

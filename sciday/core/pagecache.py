@@ -86,7 +86,7 @@ PENDING_KEY = "public-page:refresh-due"
 
 
 def _min_interval() -> int:
-    return int(getattr(settings, "PUBLIC_PAGE_REFRESH_MIN_SECONDS", 10))
+    return int(settings.PUBLIC_PAGE_REFRESH_MIN_SECONDS)
 
 
 def _refresh_now(now: float) -> int:

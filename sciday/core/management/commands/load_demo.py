@@ -19,8 +19,10 @@ from django.db import transaction
 from sciday.accounts.models import Membership, Role, SystemRole, User
 from sciday.core.audit import audit_record
 from sciday.core.demo_activities import DEFAULT_COUNT, load_demo_activities
+from sciday.core.demo_home import load_demo_home
 from sciday.core.demo_news import load_demo_news
 from sciday.core.demo_resources import load_demo_resources
+from sciday.core.demo_showcase import load_demo_showcase
 from sciday.orgs.models import Unit, UnitKind
 
 DEMO_PASSWORD = "Sciday-2023!"  # noqa: S105 - the demo's published password
@@ -205,13 +207,24 @@ class Command(BaseCommand):
             unit_editor=User.objects.get(email="unit.editor@sciday.test"),
             unit_admin=User.objects.get(email="unit.admin@sciday.test"),
         )
-        created += new_activities + new_resources + new_news
+        new_showcase = load_demo_showcase(
+            campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
+            unit_admin=User.objects.get(email="unit.admin@sciday.test"),
+            expert=User.objects.get(email="expert@sciday.test"),
+            log=self.stdout.write,
+        )
+        # Last: the home page features what the demos above published.
+        new_home = load_demo_home(
+            campaign_admin=User.objects.get(email="campaign.admin@sciday.test")
+        )
+        created += new_activities + new_resources + new_news + new_showcase + new_home
         if not quiet:
             self._print_logins(created)
             self._print_activities(new_activities)
             if resources:
                 self.stdout.write(f"Demo resources: {new_resources} new (/resources/)")
             self.stdout.write(f"Demo news: {new_news} new (/news/)")
+            self.stdout.write(f"Demo showcase: {new_showcase} new (/showcase/)")
 
     # --- loading ------------------------------------------------------------------------------
 
