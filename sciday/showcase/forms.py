@@ -53,8 +53,12 @@ class ExpertsForm(forms.Form):
 class NominationForm(forms.Form):
     """The nominee's facts; the honour and unit are chosen on creation only."""
 
-    honour: forms.ModelChoiceField = forms.ModelChoiceField(label=_("honour"), queryset=None)
-    unit: forms.ModelChoiceField = forms.ModelChoiceField(label=_("nominating unit"), queryset=None)
+    honour: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("honour"), queryset=None, empty_label="—"
+    )
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("nominating unit"), queryset=None, empty_label="—"
+    )
     name = forms.CharField(label=_("name"), max_length=100)
     gender = forms.ChoiceField(
         label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
