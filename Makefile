@@ -11,7 +11,7 @@ test:      ## the whole suite on SQLite, then on a private PostgreSQL 15 (+ Redi
 lint:      ## ruff, ruff format --check, mypy, makemigrations --check
 	@scripts/lint.sh
 
-bench:     ## /notice/ vs a bare view; national scale (1M activities: search, list page) on SQLite and PostgreSQL; Excel import; 1 GiB upload and photo thumbnails; writes docs/PERFORMANCE.md
+bench:     ## /notice/ and / vs a bare view (and / after a publication); national scale (1M activities: search, list page) on SQLite and PostgreSQL; Excel import; 1 GiB upload and photo thumbnails; writes docs/PERFORMANCE.md
 	@scripts/bootstrap.sh bench
 	@.venv/bin/python bench/run.py
 

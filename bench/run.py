@@ -7,9 +7,10 @@ on the machine. Results are printed and written to docs/PERFORMANCE.md.
 
 Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 16),
 BENCH_WORKERS (gunicorn workers, default 2), BENCH_ROUNDS (default 2; the best round counts),
-BENCH_PARTS ("notice,national,import,uploads": which benchmarks run; the national one is
-`bench/national.py`, the Excel import one `bench/import_rate.py`, the 1 GiB upload and photo
-processing one `bench/uploads.py`).
+BENCH_PARTS ("notice,home,national,import,uploads": which benchmarks run; the home page and
+how soon a publication shows on it `bench/home.py`, the national one `bench/national.py`, the
+Excel import one `bench/import_rate.py`, the 1 GiB upload and photo processing one
+`bench/uploads.py`).
 """
 
 from __future__ import annotations
@@ -285,9 +286,13 @@ ratio compares like with like. No test asserts on timing.
 
 
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "notice,national,import,uploads").split(",")
+    parts = os.environ.get("BENCH_PARTS", "notice,home,national,import,uploads").split(",")
     if "notice" in parts:
         notice()
+    if "home" in parts:
+        from bench import home
+
+        home.main()
     if "national" in parts:
         from bench import national
 

@@ -28,16 +28,26 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
-def notice_2023(django_db_setup, django_db_blocker) -> bytes:
-    """The 2023 notice (loaded by migration) rendered once for the module's layout tests."""
-    with django_db_blocker.unblock():
+_RENDERED: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def notice_2023(db) -> bytes:
+    """The 2023 notice (loaded by migration), rendered once per process for the layout tests.
+
+    Function-scoped (inside the test's own database state, where the seeded campaign is),
+    with the bytes kept for the next test: rendering takes a second or two.
+    """
+    if "2023" not in _RENDERED:
         campaign = Campaign.objects.get(year=2023)
         contacts = selectors.campaign_contacts(campaign=campaign)
-        return officialdoc_pdf.render_official_pdf(document.notice_document(campaign, contacts))
+        _RENDERED["2023"] = officialdoc_pdf.render_official_pdf(
+            document.notice_document(campaign, contacts)
+        )
+    return _RENDERED["2023"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pages(notice_2023):
     pdf_doc = pdfium.PdfDocument(notice_2023)
     yield [pdf_doc[index] for index in range(len(pdf_doc))]
