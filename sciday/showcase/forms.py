@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sciday.orgs.models import UnitKind
 from sciday.showcase.models import FileKind, Gender, HonourKind, Nomination
@@ -59,7 +60,7 @@ class NominationForm(forms.Form):
     unit: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("nominating unit"), queryset=None, empty_label="—"
     )
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100)
     gender = forms.ChoiceField(
         label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
     )
