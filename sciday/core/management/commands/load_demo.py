@@ -32,6 +32,10 @@ DEMO_TOTP_KEY = b"sciday-demo-totp-key"  # 20 bytes, as RFC 6238 recommends for 
 DEMO_TOTP_BASE32 = base64.b32encode(DEMO_TOTP_KEY).decode()
 
 
+def _silent(*_args) -> None:
+    """A log for --quiet: the demo loaders' progress lines are not printed."""
+
+
 @dataclass(frozen=True)
 class DemoUnit:
     code: str
@@ -200,7 +204,7 @@ class Command(BaseCommand):
                 campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
                 unit_editor=User.objects.get(email="unit.editor@sciday.test"),
                 unit_admin=User.objects.get(email="unit.admin@sciday.test"),
-                log=self.stdout.write,
+                log=self.stdout.write if not quiet else _silent,
             )
         new_news = load_demo_news(
             campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
@@ -211,7 +215,7 @@ class Command(BaseCommand):
             campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
             unit_admin=User.objects.get(email="unit.admin@sciday.test"),
             expert=User.objects.get(email="expert@sciday.test"),
-            log=self.stdout.write,
+            log=self.stdout.write if not quiet else _silent,
         )
         # Last: the home page features what the demos above published.
         new_home = load_demo_home(
