@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sciday.search",
     "sciday.activities",
     "sciday.resources",
+    "sciday.reports",
     "sciday.news",
     "sciday.screening",
     "sciday.showcase",
