@@ -170,3 +170,53 @@ def test_submission_needs_an_overview_and_the_scan(rw):
     )
     with pytest.raises(DomainError, match="盖章"):
         services.report_submit(actor=rw.people["prov_editor"], report=report)
+
+
+def _photo(rw, unit_key: str, **overrides):
+    from sciday.resources.models import Processing, Resource
+
+    data = {
+        "kind": "photo",
+        "campaign": rw.campaign,
+        "unit": rw.unit(unit_key),
+        "title": f"{unit_key} 活动照片",
+        "attribution": "摄影 张三",
+        "people_consent": True,
+        "processing": Processing.DONE,
+        "status": "published",
+        **overrides,
+    }
+    return Resource.objects.create(**data)
+
+
+def test_photos_and_videos_of_the_unit_and_its_sub_units_can_be_selected(rw):
+    report = rw.report("prov")
+    editor = rw.people["prov_editor"]
+    own = _photo(rw, "lead")  # 南京, a sub-unit
+    foreign = _photo(rw, "other_lead")  # another province
+    pending = _photo(rw, "lead", processing="pending")
+    for refused in (foreign, pending):
+        with pytest.raises(DomainError, match="已处理完成的照片和视频"):
+            services.report_save_draft(
+                actor=editor,
+                report=report,
+                base_version=1,
+                data={"resources": [own.pk, refused.pk]},
+            )
+    saved = services.report_save_draft(
+        actor=editor, report=report, base_version=1, data={"resources": [own.pk]}
+    )
+    assert list(saved.resources.all()) == [own]
+
+
+def test_the_list_of_reports_takes_a_fixed_number_of_queries(rw, django_assert_max_num_queries):
+    admin = rw.people["campaign_admin"]
+    for key, actor in (("prov", "prov_editor"), ("std", "std_editor"), ("other", "other_admin")):
+        rw.report(key, actor)
+    admin = type(admin).objects.get(pk=admin.pk)
+    with django_assert_max_num_queries(3):
+        rows = [
+            (r.unit.name, r.department.name)
+            for r in selectors.report_list(viewer=admin, campaign=rw.campaign)
+        ]
+    assert len(rows) == 3
