@@ -19,6 +19,8 @@ from sciday.core.errors import DomainError
 from sciday.orgs.models import Unit
 
 ACTIVITIES = "activities"
+# The figures `prefill` takes from the platform; the others are typed by the unit.
+PREFILLED = (ACTIVITIES, "participants", "publicity_products")
 DECIMAL_FIGURES = frozenset({"volunteer_hours"})
 # The default figures after the activities by category, in the order of the notice's table.
 DEFAULTS: tuple[tuple[str, Any], ...] = (

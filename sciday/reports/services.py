@@ -39,6 +39,7 @@ from sciday.reports.models import (
     ExpectedReporter,
     LatePolicy,
     Report,
+    ReportFigure,
     ReportSettings,
     ReportVersion,
     Source,
@@ -229,6 +230,38 @@ def report_settings_set(
     return row
 
 
+@transaction.atomic
+def report_figure_add(*, actor, campaign: Campaign, code: str, label: str) -> ReportFigure:
+    """Ask every report of the campaign for one more figure; return it."""
+    policy.require_manage(actor)
+    code, label = (code or "").strip().lower(), (label or "").strip()
+    known = {f.code for f in figures_module.figure_list(campaign)}
+    if not code or not code.replace("_", "").isalnum() or not code.isascii() or "." in code:
+        raise DomainError(
+            _("A code has lower-case letters, digits and underscores only."), field="code"
+        )
+    if code in known or code == figures_module.ACTIVITIES:
+        raise Conflict(_("The campaign already has a figure with this code."), field="code")
+    if not label:
+        raise DomainError(_("Give the figure a label."), field="label")
+    position = campaign.report_figures.count()
+    figure = ReportFigure(campaign=campaign, code=code, label=label[:100], position=position)
+    figure.full_clean()
+    figure.save()
+    audit_record(actor=actor, action="reports.figure.added", obj=figure, changes={"code": code})
+    return figure
+
+
+@transaction.atomic
+def report_figure_remove(*, actor, figure: ReportFigure) -> None:
+    """Stop asking for an extra figure (values already saved stay in the submitted versions)."""
+    policy.require_manage(actor)
+    audit_record(
+        actor=actor, action="reports.figure.removed", obj=figure, changes={"code": figure.code}
+    )
+    figure.delete()
+
+
 # --- The report ------------------------------------------------------------------------------
 
 
@@ -402,6 +435,28 @@ def report_save_draft(*, actor, report: Report, base_version: int, data: dict) -
     if stale is not None:
         raise StaleDraft(stored=stale[0], sent=sent, kept=stale[1])
     return locked
+
+
+def report_prefill(*, actor, report: Report, base_version: int) -> Report:
+    """Take the figures the platform knows again (activities, participants, publicity
+    products), keeping the others as typed; return the saved report (a normal, versioned save)."""
+    fresh = figures_module.prefill(campaign=report.campaign, unit=report.unit)
+    figures = dict(report.figures)
+    for code in figures_module.PREFILLED:
+        figures[code] = fresh[code]
+    return report_save_draft(
+        actor=actor, report=report, base_version=base_version, data={"figures": figures}
+    )
+
+
+def report_transitions(user, report: Report) -> list[str]:
+    """Return the actions `user` may take on `report` now: edit, submit, accept, return."""
+    actions = []
+    if report.status in EDITABLE_STATUSES and policy.can(user, Cap.EDIT, report):
+        actions += ["edit", "submit"]
+    if report.status == Status.SUBMITTED and policy.can(user, Cap.REVIEW, report):
+        actions += ["accept", "return"]
+    return actions
 
 
 def _scan_name() -> str:
@@ -602,10 +657,14 @@ __all__ = [
     "is_late",
     "report_accept",
     "report_attach_scan",
+    "report_figure_add",
+    "report_figure_remove",
+    "report_prefill",
     "report_return",
     "report_save_draft",
     "report_settings_set",
     "report_start",
     "report_submit",
+    "report_transitions",
     "settings_for",
 ]

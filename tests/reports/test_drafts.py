@@ -220,3 +220,49 @@ def test_the_list_of_reports_takes_a_fixed_number_of_queries(rw, django_assert_m
             for r in selectors.report_list(viewer=admin, campaign=rw.campaign)
         ]
     assert len(rows) == 3
+
+
+def test_extra_figures_are_configured_by_campaign_admins(rw):
+    admin = rw.people["campaign_admin"]
+    figure = services.report_figure_add(
+        actor=admin, campaign=rw.campaign, code="exhibitions", label="展览数"
+    )
+    for code, message in (("exhibitions", "已有"), ("participants", "已有"), ("展览", "小写字母")):
+        with pytest.raises(DomainError, match=message):
+            services.report_figure_add(actor=admin, campaign=rw.campaign, code=code, label="x")
+    from sciday.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.report_figure_add(
+            actor=rw.people["prov_editor"], campaign=rw.campaign, code="x", label="x"
+        )
+    report = rw.report("prov")
+    assert report.figures["exhibitions"] == 0
+    services.report_figure_remove(actor=admin, figure=figure)
+    assert not ReportFigure.objects.exists()
+    assert AuditEntry.objects.filter(action="reports.figure.removed").exists()
+
+
+def test_prefill_again_keeps_the_typed_figures(rw):
+    report = rw.report("prov")
+    editor = rw.people["prov_editor"]
+    report = services.report_save_draft(
+        actor=editor,
+        report=report,
+        base_version=1,
+        data={"figures": {**report.figures, "participants": 999, "volunteers": 40}},
+    )
+    report = services.report_prefill(actor=editor, report=report, base_version=report.version)
+    assert report.figures["participants"] == 0  # back to what the platform recorded
+    assert report.figures["volunteers"] == 40
+    assert report.figures["activities"]["4"] == 1
+
+
+def test_transitions_say_what_each_person_may_do_now(rw):
+    report = rw.ready()
+    editor, reviewer = rw.people["prov_editor"], rw.people["cast_reviewer"]
+    assert services.report_transitions(editor, report) == ["edit", "submit"]
+    assert services.report_transitions(reviewer, report) == []
+    report = services.report_submit(actor=editor, report=report)
+    assert services.report_transitions(editor, report) == []
+    assert services.report_transitions(reviewer, report) == ["accept", "return"]
