@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Swagger
 
 from sciday.api import accounts, activities, activity_import, campaigns, errors, orgs, signups
 from sciday.api import news as news_api
+from sciday.api import reports as reports_api
 from sciday.api import resources as resources_api
 from sciday.api import showcase as showcase_api
 
@@ -56,3 +57,4 @@ api.add_router("", signups.router)
 api.add_router("", resources_api.router)
 api.add_router("", showcase_api.router)
 api.add_router("", news_api.router)
+api.add_router("", reports_api.router)
