@@ -24,16 +24,20 @@ with all earlier ones (quadratic for a thousand photos).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+import pypdfium2
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
@@ -58,7 +62,8 @@ HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
 PHOTO_MAX_PX = 1600  # long side of a photo in the DOCX (about 300 dpi across the type area)
 PHOTO_QUALITY = 85
-PDF_TIMEOUT = 600  # seconds LibreOffice may take to convert a compilation
+PDF_TIMEOUT = 600  # seconds LibreOffice may take to convert one part of a compilation
+PDF_BATCH = 250  # chapters per LibreOffice conversion (one of 1,500 took ~700 MB)
 # Installed fonts LibreOffice uses for 仿宋 and 黑体 where those are missing (as on Debian):
 # without them fontconfig would pick any CJK font (AR PL UKai, a 楷体) for the body.
 FALLBACK_FONTS = {BODY_FONT: "Noto Serif CJK SC", HEADING_FONT: "Noto Sans CJK SC"}
@@ -75,7 +80,7 @@ class UnitChapter:
     unit_name: str
     unit_kind_label: str
     province: str
-    figures: dict[str, int]
+    figures: dict[str, int | float]
     sections: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
     photos: list[PhotoSource] = field(default_factory=list)
     submitted_at: datetime | None = None
@@ -95,23 +100,35 @@ class Compilation:
 # --- Sums ---------------------------------------------------------------------------------------
 
 
-def sums_by(compilation: Compilation, attribute: str) -> dict[str, dict[str, int]]:
+def number(value: Any) -> int | float:
+    """A figure as printed: whole numbers as int, decimals (volunteer hours) to 2 places."""
+    if value is None or isinstance(value, bool):
+        return 0
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 2)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def sums_by(compilation: Compilation, attribute: str) -> dict[str, dict[str, int | float]]:
     """Return {group: {figure key: sum}} by `attribute` of the chapters, groups in first-seen
     order (the caller orders the chapters); a missing figure counts as 0."""
-    sums: dict[str, dict[str, int]] = {}
+    sums: dict[str, dict[str, int | float]] = {}
     for chapter in compilation.chapters:
         group = sums.setdefault(
             getattr(chapter, attribute), dict.fromkeys(compilation.figure_labels, 0)
         )
         for key in compilation.figure_labels:
-            group[key] += int(chapter.figures.get(key) or 0)
+            group[key] = number(group[key] + number(chapter.figures.get(key)))
     return sums
 
 
-def totals(compilation: Compilation) -> dict[str, int]:
+def totals(compilation: Compilation) -> dict[str, int | float]:
     """Return {figure key: sum over every chapter}."""
     return {
-        key: sum(int(c.figures.get(key) or 0) for c in compilation.chapters)
+        key: number(sum(number(c.figures.get(key)) for c in compilation.chapters))
         for key in compilation.figure_labels
     }
 
@@ -212,9 +229,17 @@ def _figures_table(document: DocxDocument, header: list[str], rows: Iterable[lis
 class _Photos:
     """Reduces photos to JPEG files in a temporary directory and places them in the DOCX."""
 
-    def __init__(self, document: DocxDocument, workdir: Path) -> None:
+    def __init__(
+        self,
+        document: DocxDocument,
+        workdir: Path,
+        prefix: str = "",
+        cache: dict[Any, tuple[Path, tuple[int, int]] | None] | None = None,
+    ) -> None:
         self.document = document
         self.workdir = workdir
+        self.prefix = prefix
+        self.cache = cache  # (chapter, photo) -> reduced file and size: reduced once per job
         self.count = 0
         self.next_shape_id = document.part.next_id
         section = document.sections[0]
@@ -238,20 +263,30 @@ class _Photos:
         except (OSError, ValueError, Image.DecompressionBombError):
             return None
 
-    def add(self, source: PhotoSource) -> bool:
+    def add(self, source: PhotoSource, key: Any = None) -> bool:
         """Add the photo in a paragraph of its own; return False if it could not be read."""
         self.count += 1
-        path = self.workdir / f"image{self.count}.jpeg"
-        size = self._reduce(source, path)
-        if size is None:
-            return False
+        if self.cache is not None and key in self.cache:
+            found = self.cache[key]
+            if found is None:
+                return False
+            path, size = found
+        else:
+            path = self.workdir / f"{self.prefix}image{self.count}.jpeg"
+            reduced = self._reduce(source, path)
+            if self.cache is not None:
+                self.cache[key] = None if reduced is None else (path, reduced)
+            if reduced is None:
+                return False
+            size = reduced
         width, height = size
         cx = self.max_cx
         cy = int(cx * height / width)
         if cy > self.max_cy:
             cy = self.max_cy
             cx = int(cy * width / height)
-        part = _SpooledImagePart(PackURI(f"/word/media/{path.name}"), "image/jpeg", path)
+        media = PackURI(f"/word/media/image{self.count}.jpeg")
+        part = _SpooledImagePart(media, "image/jpeg", path)
         r_id = self.document.part.relate_to(part, RT.IMAGE)
         inline = CT_Inline.new_pic_inline(self.next_shape_id, r_id, path.name, Emu(cx), Emu(cy))
         self.next_shape_id += 1
@@ -277,6 +312,38 @@ def _format_time(value: datetime | None) -> str:
 
 def build_docx(compilation: Compilation, out: IO[bytes], progress: Progress | None = None) -> None:
     """Write the compilation as a DOCX to `out`; call `progress(done, total)` per chapter."""
+    total = len(compilation.chapters)
+    photos_dir = Path(tempfile.mkdtemp(prefix="sciday-compilation-"))
+    try:
+        document = _document(
+            compilation, range(total), photos_dir, progress=progress, front_matter=True
+        )
+        document.save(out)
+    finally:
+        shutil.rmtree(photos_dir, ignore_errors=True)
+
+
+def set_first_page_number(document: DocxDocument, number: int) -> None:
+    """Start the page numbers of the document's first section at `number`."""
+    sect_pr = document.sections[0]._sectPr
+    pg = sect_pr.find(qn("w:pgNumType"))
+    if pg is None:
+        pg = OxmlElement("w:pgNumType")
+        sect_pr.append(pg)
+    pg.set(qn("w:start"), str(number))
+
+
+def _document(
+    compilation: Compilation,
+    indexes: range,
+    photos_dir: Path,
+    *,
+    progress: Progress | None,
+    front_matter: bool,
+    cache: dict | None = None,
+) -> DocxDocument:
+    """Return a DOCX document of the chapters `indexes`, preceded by the title page and the
+    summary tables when `front_matter`; photos are spooled to `photos_dir` (kept until saved)."""
     labels = compilation.figure_labels
     total = len(compilation.chapters)
     document = Document()
@@ -284,7 +351,49 @@ def build_docx(compilation: Compilation, out: IO[bytes], progress: Progress | No
     h1, h2 = document.styles["Heading 1"].style_id, document.styles["Heading 2"].style_id
     section = document.sections[0]
     _add_page_number(section.footer.paragraphs[0])
+    if front_matter:
+        _front_matter(document, compilation, h1, h2)
+    label_kind, label_province = _("Unit kind"), _("Province")
+    label_submitted = _("Submitted at")
+    photos = _Photos(document, photos_dir, prefix=f"c{indexes.start}-", cache=cache)
+    for index in indexes:
+        chapter = compilation.chapters[index]
+        title_p = _heading(document, chapter.unit_name, h1)
+        if front_matter or index != indexes.start:
+            title_p.paragraph_format.page_break_before = True
+        facts = [
+            f"{label_kind}：{chapter.unit_kind_label}",
+            f"{label_province}：{chapter.province}",
+            f"{label_submitted}：{_format_time(chapter.submitted_at)}",
+        ]
+        if chapter.late:
+            facts.append(_("Submitted late"))
+        document.add_paragraph("　".join(facts))
+        _figures_table(
+            document,
+            [_("Figure"), _("Value")],
+            ([label, number(chapter.figures.get(key))] for key, label in labels.items()),
+        )
+        for heading, text in chapter.sections:
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if not lines:  # a section the unit left empty
+                continue
+            _heading(document, heading, h2)
+            for line in lines:
+                paragraph = document.add_paragraph(line)
+                paragraph.paragraph_format.first_line_indent = Pt(28)
+        if chapter.photos:
+            _heading(document, _("Selected photos"), h2)
+            for j, source in enumerate(chapter.photos):
+                photos.add(source, key=(index, j))
+        if progress is not None:
+            progress(index + 1, total)
+    return document
 
+
+def _front_matter(document: DocxDocument, compilation: Compilation, h1: str, h2: str) -> None:
+    total = len(compilation.chapters)
+    labels = compilation.figure_labels
     # Title page.
     for _i in range(6):
         document.add_paragraph()
@@ -314,46 +423,6 @@ def build_docx(compilation: Compilation, out: IO[bytes], progress: Progress | No
         rows.append([_("Total"), *sums_total.values()])
         first = _("Province") if attribute == "province" else _("Unit kind")
         _figures_table(document, [first, *header_figures], rows)
-
-    # One chapter per unit, each starting on a new page.
-    label_kind, label_province = _("Unit kind"), _("Province")
-    label_submitted = _("Submitted at")
-    photos_dir = Path(tempfile.mkdtemp(prefix="sciday-compilation-"))
-    try:
-        photos = _Photos(document, photos_dir)
-        for done, chapter in enumerate(compilation.chapters, start=1):
-            title_p = _heading(document, chapter.unit_name, h1)
-            title_p.paragraph_format.page_break_before = True
-            facts = [
-                f"{label_kind}：{chapter.unit_kind_label}",
-                f"{label_province}：{chapter.province}",
-                f"{label_submitted}：{_format_time(chapter.submitted_at)}",
-            ]
-            if chapter.late:
-                facts.append(_("Submitted late"))
-            document.add_paragraph("　".join(facts))
-            _figures_table(
-                document,
-                [_("Figure"), _("Value")],
-                ([label, int(chapter.figures.get(key) or 0)] for key, label in labels.items()),
-            )
-            for heading, text in chapter.sections:
-                lines = [line.strip() for line in text.splitlines() if line.strip()]
-                if not lines:  # a section the unit left empty
-                    continue
-                _heading(document, heading, h2)
-                for line in lines:
-                    paragraph = document.add_paragraph(line)
-                    paragraph.paragraph_format.first_line_indent = Pt(28)
-            if chapter.photos:
-                _heading(document, _("Selected photos"), h2)
-                for source in chapter.photos:
-                    photos.add(source)
-            if progress is not None:
-                progress(done, total)
-        document.save(out)
-    finally:
-        shutil.rmtree(photos_dir, ignore_errors=True)
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -385,20 +454,21 @@ def _fontconfig(directory: Path) -> Path:
     return path
 
 
-def docx_to_pdf(docx_path: Path, out: IO[bytes], *, timeout: int = PDF_TIMEOUT) -> None:
-    """Convert a DOCX file to PDF with LibreOffice headless, writing the PDF to `out`.
+class _Conversion:
+    """One LibreOffice headless conversion of a DOCX file to PDF, running in the background.
 
-    LibreOffice runs in a temporary directory with its own user profile, so that conversions
+    LibreOffice runs in a directory of its own with its own user profile, so that conversions
     never share (or lock) a profile with another process, and is killed after `timeout`. Its
     fontconfig file adds FALLBACK_FONTS (an installed 仿宋 or 黑体 still comes first).
     """
-    executable = soffice_path()
-    if executable is None:
-        raise ConversionError("LibreOffice (soffice) is not installed")
-    with tempfile.TemporaryDirectory(prefix="sciday-soffice-") as tmp:
-        work = Path(tmp)
-        source = work / "compilation.docx"
-        shutil.copyfile(docx_path, source)
+
+    def __init__(self, docx_path: Path, work: Path, *, timeout: int) -> None:
+        executable = soffice_path()
+        if executable is None:
+            raise ConversionError("LibreOffice (soffice) is not installed")
+        work.mkdir(parents=True, exist_ok=True)
+        self.timeout = timeout
+        self.pdf = work / "out" / (docx_path.stem + ".pdf")
         command = [
             executable,
             f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -408,22 +478,155 @@ def docx_to_pdf(docx_path: Path, out: IO[bytes], *, timeout: int = PDF_TIMEOUT) 
             "pdf:writer_pdf_Export",
             "--outdir",
             str(work / "out"),
-            str(source),
+            str(docx_path),
         ]
         env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(work))}
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=work,
+            env=env,
+            start_new_session=True,
+        )
+        self.started = time.monotonic()
+
+    def wait(self) -> Path:
+        """Wait for the PDF; return its path. ConversionError if LibreOffice failed."""
+        remaining = max(1.0, self.timeout - (time.monotonic() - self.started))
         try:
-            subprocess.run(  # noqa: S603 - fixed arguments, no shell
-                command, check=True, capture_output=True, timeout=timeout, cwd=work, env=env
-            )
+            _out, err = self.process.communicate(timeout=remaining)
         except subprocess.TimeoutExpired as exc:
-            raise ConversionError(f"LibreOffice took more than {timeout} s") from exc
-        except subprocess.CalledProcessError as exc:
-            raise ConversionError(exc.stderr.decode(errors="replace")[-500:]) from exc
-        pdf = work / "out" / "compilation.pdf"
-        if not pdf.exists():
+            self.kill()
+            raise ConversionError(f"LibreOffice took more than {self.timeout} s") from exc
+        if self.process.returncode != 0:
+            raise ConversionError(err.decode(errors="replace")[-500:])
+        if not self.pdf.exists():
             raise ConversionError("LibreOffice wrote no PDF")
+        return self.pdf
+
+    def kill(self) -> None:
+        """Kill LibreOffice (and its children) if it still runs."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.communicate()
+
+
+def docx_to_pdf(docx_path: Path, out: IO[bytes], *, timeout: int = PDF_TIMEOUT) -> None:
+    """Convert a DOCX file to PDF with LibreOffice headless, writing the PDF to `out`."""
+    with tempfile.TemporaryDirectory(prefix="sciday-soffice-") as tmp:
+        work = Path(tmp)
+        source = work / "compilation.docx"
+        shutil.copyfile(docx_path, source)
+        conversion = _Conversion(source, work, timeout=timeout)
+        try:
+            pdf = conversion.wait()
+        finally:
+            conversion.kill()
         with pdf.open("rb") as stream:
             shutil.copyfileobj(stream, out)
+
+
+def _pdf_pages(path: Path) -> int:
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _merge_pdfs(paths: list[Path], out: IO[bytes]) -> None:
+    merged = pypdfium2.PdfDocument.new()
+    try:
+        for path in paths:
+            part = pypdfium2.PdfDocument(str(path))
+            try:
+                merged.import_pages(part)
+            finally:
+                part.close()
+        merged.save(out)
+    finally:
+        merged.close()
+
+
+def build_docx_and_pdf(
+    compilation: Compilation,
+    docx_out: IO[bytes] | None,
+    pdf_out: IO[bytes],
+    progress: Progress | None = None,
+    *,
+    batch: int = PDF_BATCH,
+    timeout: int = PDF_TIMEOUT,
+) -> None:
+    """Write the compilation as a PDF to `pdf_out` (and as one DOCX to `docx_out` if given).
+
+    One LibreOffice conversion of 1,500 chapters takes ~700 MB, so the PDF is made in parts of
+    `batch` chapters: each part is a DOCX that LibreOffice converts while the next part is
+    built here; each part's page numbers start after the previous part's last page
+    (`w:pgNumType w:start`); the parts are then joined with pypdfium2. Photos are reduced once
+    and reused by the parts and the whole DOCX. `progress(done, total)` counts the chapters
+    converted; `timeout` is per part.
+    """
+    total = len(compilation.chapters)
+    batch = max(1, batch)
+    parts = [range(i, min(i + batch, total)) for i in range(0, total, batch)] or [range(0)]
+    with tempfile.TemporaryDirectory(prefix="sciday-compilation-") as tmp:
+        work = Path(tmp)
+        photos_dir = work / "photos"
+        photos_dir.mkdir()
+        cache: dict[Any, tuple[Path, tuple[int, int]] | None] = {}
+        running: tuple[_Conversion, range] | None = None
+        pages = 0
+        pdfs: list[Path] = []
+        try:
+            for k, indexes in enumerate(parts):
+                document = _document(
+                    compilation,
+                    indexes,
+                    photos_dir,
+                    progress=None,
+                    front_matter=k == 0,
+                    cache=cache,
+                )
+                if running is not None:
+                    pages += _finish(running, pdfs, progress, total)
+                    running = None
+                set_first_page_number(document, pages + 1)
+                docx_path = work / f"part{k:03d}.docx"
+                document.save(str(docx_path))
+                del document
+                running = (_Conversion(docx_path, work / f"soffice{k}", timeout=timeout), indexes)
+            if docx_out is not None:  # built while LibreOffice converts the last part
+                whole = _document(
+                    compilation,
+                    range(total),
+                    photos_dir,
+                    progress=None,
+                    front_matter=True,
+                    cache=cache,
+                )
+                whole.save(docx_out)
+                del whole
+            if running is not None:
+                pages += _finish(running, pdfs, progress, total)
+                running = None
+        finally:
+            if running is not None:
+                running[0].kill()
+        _merge_pdfs(pdfs, pdf_out)
+
+
+def _finish(
+    running: tuple[_Conversion, range], pdfs: list[Path], progress: Progress | None, total: int
+) -> int:
+    """Wait for a part's conversion; return its number of pages."""
+    conversion, indexes = running
+    pdf = conversion.wait()
+    pdfs.append(pdf)
+    if progress is not None:
+        progress(indexes.stop, total)
+    return _pdf_pages(pdf)
 
 
 def build_pdf(
@@ -432,13 +635,10 @@ def build_pdf(
     progress: Progress | None = None,
     *,
     timeout: int = PDF_TIMEOUT,
+    batch: int = PDF_BATCH,
 ) -> None:
-    """Write the compilation as a PDF to `out`: the DOCX, converted by LibreOffice."""
-    with tempfile.TemporaryDirectory(prefix="sciday-compilation-") as tmp:
-        docx_path = Path(tmp) / "compilation.docx"
-        with docx_path.open("wb") as stream:
-            build_docx(compilation, stream, progress)
-        docx_to_pdf(docx_path, out, timeout=timeout)
+    """Write the compilation as a PDF to `out`: DOCX parts converted by LibreOffice, joined."""
+    build_docx_and_pdf(compilation, None, out, progress, batch=batch, timeout=timeout)
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -472,7 +672,7 @@ def build_xlsx(compilation: Compilation, out: IO[bytes]) -> None:
                 chapter.unit_name,
                 chapter.unit_kind_label,
                 chapter.province,
-                *(int(chapter.figures.get(key) or 0) for key in labels),
+                *(number(chapter.figures.get(key)) for key in labels),
                 _("Yes") if chapter.late else _("No"),
             ]
         )
@@ -487,3 +687,64 @@ def build_xlsx(compilation: Compilation, out: IO[bytes]) -> None:
             summary.append([group_label, name, *values.values()])
     summary.append([_("Total"), "", *totals(compilation).values()])
     workbook.save(out)
+
+
+# --- From the database --------------------------------------------------------------------------
+
+
+def _opener(storage: Any, name: str) -> Callable[[], IO[bytes]]:
+    return lambda: storage.open(name, "rb")
+
+
+def compilation_from_reports(campaign: Any, department: Any) -> Compilation:
+    """Return the compilation of the campaign's ACCEPTED reports routed to `department`.
+
+    Figures in the campaign's order (`figure_list`), the narrative sections, the selected photos
+    (opened from storage only when the DOCX is written), ordered by province (units without a
+    region, such as national societies, last) and then by unit.
+    """
+    from sciday.orgs.models import Region
+    from sciday.reports.figures import figure_list, flatten
+    from sciday.reports.models import SECTIONS, Report, Section, Status
+
+    labels = {figure.code: figure.label for figure in figure_list(campaign)}
+    reports = list(
+        Report.objects.filter(campaign=campaign, department=department, status=Status.ACCEPTED)
+        .select_related("unit", "unit__region")
+        .prefetch_related("resources")
+    )
+    provinces = dict(
+        Region.objects.filter(
+            code__in={r.unit.province_code for r in reports if r.unit.region_id}
+        ).values_list("code", "name")
+    )
+    national = _("National")
+    section_labels = {name: str(Section(name).label) for name in SECTIONS}
+    keyed = []
+    for report in reports:
+        unit = report.unit
+        code = unit.province_code
+        province = provinces.get(code or "", national)
+        photos: list[PhotoSource] = [
+            _opener(resource.file.storage, resource.file.name or "")
+            for resource in sorted(report.resources.all(), key=lambda r: r.pk)
+            if resource.kind == "photo" and resource.file
+        ]
+        chapter = UnitChapter(
+            unit_name=unit.name,
+            unit_kind_label=str(unit.get_kind_display()),
+            province=province,
+            figures=flatten(report.figures or {}),
+            sections=[(section_labels[name], getattr(report, name)) for name in SECTIONS],
+            photos=photos,
+            submitted_at=report.last_submitted_at or report.submitted_at,
+            late=report.is_late,
+        )
+        keyed.append(((code is None, code or "", unit.path), chapter))
+    keyed.sort(key=lambda pair: pair[0])
+    return Compilation(
+        campaign_title=str(campaign),
+        department_name=department.name,
+        figure_labels=labels,
+        chapters=[chapter for _key, chapter in keyed],
+    )

@@ -45,6 +45,13 @@ class LatePolicy(models.TextChoices):
     REFUSE = "refuse", _("refuse")
 
 
+DEFAULT_REMIND_DAYS: tuple[int, ...] = (7, 1)
+
+
+def default_remind_days() -> list[int]:
+    return list(DEFAULT_REMIND_DAYS)
+
+
 class ReportSettings(models.Model):
     """What a campaign decides about its reports. A campaign without a row uses the defaults."""
 
@@ -61,6 +68,12 @@ class ReportSettings(models.Model):
         _("length limit of the narrative"),
         default=DEFAULT_TEXT_LIMIT,
         help_text=_("Characters, all sections together."),
+    )
+    remind_days_before = models.JSONField(
+        _("reminders before the deadline"),
+        default=default_remind_days,
+        blank=True,
+        help_text=_("Days before the deadline on which missing units are reminded, e.g. [7, 1]."),
     )
 
     class Meta:
@@ -306,3 +319,38 @@ class DraftConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} ({self.base_version} < {self.stored_version})"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail sent to a unit about its missing report: one per kind and day, so that
+    the due reminders run twice the same day (by the timer and by hand) send once."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("before the deadline")
+        MANUAL = "manual", _("on demand")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day (Asia/Shanghai)"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["campaign", "-day", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "kind", "day"], name="reports_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.day} · {self.kind}"

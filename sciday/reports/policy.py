@@ -111,3 +111,11 @@ def require(user, cap: Cap, report: Report) -> None:
 def require_manage(user) -> None:
     if not can_manage(user):
         raise NotAllowed()
+
+
+def can_compile(user, department_id: int) -> bool:
+    """May `user` produce and download the compilation of `department_id`'s accepted reports?
+    Its department reviewers and campaign admins."""
+    if not is_active_person(user):
+        return False
+    return has_global(user, Cap.REVIEW) or department_id in reviewed_departments(user)

@@ -150,3 +150,43 @@ def report_diff(v1: ReportVersion, v2: ReportVersion) -> VersionDiff:
         resources_removed=[r for r in v1.resources if r["id"] not in new_ids],
         scan_changed=v1.scan != v2.scan,
     )
+
+
+# --- The national compilation ----------------------------------------------------------------
+
+
+def compilation_departments(*, viewer, campaign: Campaign) -> list:
+    """Return the departments receiving reports in the campaign whose compilation `viewer` may
+    produce: all for campaign admins, their own for department reviewers."""
+    from sciday.orgs.models import Unit
+
+    ids = set(campaign.routes.values_list("department_id", flat=True))
+    if not policy.has_global(viewer, Cap.REVIEW) or not policy.is_active_person(viewer):
+        ids &= policy.reviewed_departments(viewer)
+    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
+
+
+def compilation_jobs(*, viewer, campaign: Campaign, limit: int = 20) -> list:
+    """Return the latest compilations of the departments `viewer` may compile, newest first."""
+    from sciday.reports.models import CompilationJob
+
+    departments = [d.pk for d in compilation_departments(viewer=viewer, campaign=campaign)]
+    return list(
+        CompilationJob.objects.filter(campaign=campaign, department_id__in=departments)
+        .select_related("department", "requested_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def compilation_job_get(*, viewer, pk: int):
+    """Return the compilation `pk` if `viewer` may see it; 404 otherwise."""
+    from sciday.reports.models import CompilationJob
+
+    job = (
+        CompilationJob.objects.select_related("campaign", "department", "requested_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if job is None or not policy.can_compile(viewer, job.department_id):
+        raise Http404
+    return job

@@ -668,3 +668,35 @@ __all__ = [
     "report_transitions",
     "settings_for",
 ]
+
+
+# --- The national compilation ----------------------------------------------------------------
+
+
+def compilation_request(*, actor, campaign: Campaign, department: Unit):
+    """Ask for the compilation of `department`'s accepted reports (DOCX, PDF, XLSX), produced
+    in the background (`sciday.reports.tasks_compilation`). A compilation of the same
+    department still waiting or in progress is returned instead of starting another."""
+    from sciday.core.errors import NotAllowed
+    from sciday.reports.models import CompilationJob
+    from sciday.reports.tasks_compilation import schedule_compilation
+
+    if not policy.can_compile(actor, department.pk):
+        raise NotAllowed(_("Only the department's reviewers may compile its reports."))
+    if not ReportRoute.objects.filter(campaign=campaign, department=department).exists():
+        raise DomainError(_("No report is routed to this department in this campaign."))
+    active = (CompilationJob.State.PENDING, CompilationJob.State.RUNNING)
+    with transaction.atomic():
+        running = (
+            CompilationJob.objects.select_for_update()
+            .filter(campaign=campaign, department=department, status__in=active)
+            .first()
+        )
+        if running is not None:
+            return running
+        job = CompilationJob.objects.create(
+            campaign=campaign, department=department, requested_by=actor
+        )
+        audit_record(actor=actor, action="reports.compilation.requested", obj=job)
+        schedule_compilation(job.pk)
+    return job
