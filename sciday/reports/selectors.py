@@ -190,3 +190,22 @@ def compilation_job_get(*, viewer, pk: int):
     if job is None or not policy.can_compile(viewer, job.department_id):
         raise Http404
     return job
+
+
+def report_resource_choices(*, viewer, report: Report):
+    """Return the photos and videos `viewer` may choose for the report: processed ones of the
+    unit's subtree in the campaign, not held or returned, newest first (404 out of sight)."""
+    from sciday.resources.models import Processing, Resource
+    from sciday.resources.models import Status as ResourceStatus
+
+    policy.require(viewer, Cap.EDIT, report)
+    return (
+        Resource.objects.filter(
+            campaign=report.campaign,
+            unit__path__startswith=report.unit.path,
+            kind__in=["photo", "video"],
+            processing=Processing.DONE,
+        )
+        .exclude(status__in=[ResourceStatus.HELD, ResourceStatus.RETURNED])
+        .order_by("-pk")
+    )
