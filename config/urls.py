@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workspace/news/", include("sciday.news.urls_workspace")),
     path("workspace/reports/board/", include("sciday.reports.urls_board")),
     path("workspace/reports/", include("sciday.reports.urls_pages")),
+    path("workspace/reports/compilation/", include("sciday.reports.urls_compilation")),
     path("search/", include("sciday.search.urls")),
     path("api/v1/", include("sciday.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

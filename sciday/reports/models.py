@@ -354,3 +354,65 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.day} · {self.kind}"
+
+
+class CompilationJob(models.Model):
+    """A department's national compilation (DOCX, PDF, XLSX), produced in the background."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="compilation_jobs",
+    )
+    department = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("receiving department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    reports = models.PositiveIntegerField(_("reports"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    docx = models.CharField(_("DOCX file"), max_length=200, blank=True)
+    pdf = models.CharField(_("PDF file"), max_length=200, blank=True)
+    xlsx = models.CharField(_("XLSX file"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compilation")
+        verbose_name_plural = _("compilations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="reports_compilation_progress",
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "department", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.campaign} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.State.DONE, self.State.FAILED)
