@@ -321,41 +321,6 @@ class DraftConflict(models.Model):
         return f"{self.report} ({self.base_version} < {self.stored_version})"
 
 
-class ReminderSent(models.Model):
-    """A reminder e-mail sent to a unit about its missing report: one per kind and day, so that
-    the due reminders run twice the same day (by the timer and by hand) send once."""
-
-    class Kind(models.TextChoices):
-        DUE = "due", _("before the deadline")
-        MANUAL = "manual", _("on demand")
-
-    campaign = models.ForeignKey(
-        "campaigns.Campaign",
-        verbose_name=_("campaign"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    unit = models.ForeignKey(
-        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    day = models.DateField(_("day (Asia/Shanghai)"))
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        ordering = ["campaign", "-day", "unit"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "unit", "kind", "day"], name="reports_reminder_once_a_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit} · {self.day} · {self.kind}"
-
-
 class CompilationJob(models.Model):
     """A department's national compilation (DOCX, PDF, XLSX), produced in the background."""
 
@@ -416,3 +381,38 @@ class CompilationJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.State.DONE, self.State.FAILED)
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail sent to a unit about its missing report: one per kind and day, so that
+    the due reminders run twice the same day (by the timer and by hand) send once."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("before the deadline")
+        MANUAL = "manual", _("on demand")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day (Asia/Shanghai)"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["campaign", "-day", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "kind", "day"], name="reports_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.day} · {self.kind}"
