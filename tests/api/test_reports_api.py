@@ -357,3 +357,31 @@ def test_board_for_the_department_and_refused_to_units(world, call):
     admin = call("campaign_admin", "get", "/reports/board?campaign=2023").json()
     assert len(admin["departments"]) == 2
     assert call("prov_editor", "get", "/reports/board").status_code == 403
+
+
+# --- Queries and schema ----------------------------------------------------------------------
+
+
+def test_the_list_costs_a_fixed_number_of_queries(world, call, django_assert_max_num_queries):
+    for key, actor in (
+        ("prov", "prov_editor"),
+        ("std", "std_editor"),
+        ("society", "campaign_admin"),
+    ):
+        world.report(key, actor)
+    call("campaign_admin", "get", "/reports?campaign=2023")  # token looked up once
+    with django_assert_max_num_queries(12):
+        answer = call("campaign_admin", "get", "/reports?campaign=2023")
+    assert answer.json()["count"] == 3
+
+
+def test_the_openapi_schema_lists_the_report_endpoints(client):
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/reports",
+        "/api/v1/reports/{report_id}",
+        "/api/v1/reports/{report_id}/scan",
+        "/api/v1/reports/{report_id}/diff",
+        "/api/v1/reports/board",
+    ):
+        assert path in paths
