@@ -89,6 +89,7 @@ def test_second_factor_accounts_have_a_confirmed_device_with_the_printed_key(dem
 
 def test_prints_the_logins(demo):
     assert "Demo news: " in demo and "Demo showcase: " in demo
+    assert "Demo summary reports: " in demo
     assert DEMO_PASSWORD in demo
     assert DEMO_TOTP_BASE32 in demo
     for email in ("campaign.admin@sciday.test", "unit.admin@sciday.test", "auditor@sciday.test"):

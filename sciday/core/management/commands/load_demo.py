@@ -21,6 +21,7 @@ from sciday.core.audit import audit_record
 from sciday.core.demo_activities import DEFAULT_COUNT, load_demo_activities
 from sciday.core.demo_home import load_demo_home
 from sciday.core.demo_news import load_demo_news
+from sciday.core.demo_reports import load_demo_reports
 from sciday.core.demo_resources import load_demo_resources
 from sciday.core.demo_showcase import load_demo_showcase
 from sciday.orgs.models import Unit, UnitKind
@@ -217,11 +218,17 @@ class Command(BaseCommand):
             expert=User.objects.get(email="expert@sciday.test"),
             log=self.stdout.write if not quiet else _silent,
         )
+        new_reports = load_demo_reports(
+            campaign_admin=User.objects.get(email="campaign.admin@sciday.test"),
+            unit_admin=User.objects.get(email="unit.admin@sciday.test"),
+            reviewer=User.objects.get(email="reviewer@sciday.test"),
+            log=self.stdout.write if not quiet else _silent,
+        )
         # Last: the home page features what the demos above published.
         new_home = load_demo_home(
             campaign_admin=User.objects.get(email="campaign.admin@sciday.test")
         )
-        created += new_activities + new_resources + new_news + new_showcase + new_home
+        created += new_activities + new_resources + new_news + new_showcase + new_reports + new_home
         if not quiet:
             self._print_logins(created)
             self._print_activities(new_activities)
@@ -229,6 +236,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo resources: {new_resources} new (/resources/)")
             self.stdout.write(f"Demo news: {new_news} new (/news/)")
             self.stdout.write(f"Demo showcase: {new_showcase} new (/showcase/)")
+            self.stdout.write(f"Demo summary reports: {new_reports} new (/workspace/reports/)")
 
     # --- loading ------------------------------------------------------------------------------
 
