@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sciday.campaigns.models import Campaign
 from sciday.campaigns.selectors import campaign_current
@@ -37,13 +37,13 @@ from sciday.reports.reminders import report_remind
 
 PAGE_SIZE = 50
 STATE_LABELS = {
-    "expected": gettext_lazy("Expected"),
-    "submitted": gettext_lazy("Submitted"),
-    "on_time": gettext_lazy("On time"),
-    "late": gettext_lazy("Late"),
-    "returned": gettext_lazy("Returned"),
-    "accepted": gettext_lazy("Accepted"),
-    "missing": gettext_lazy("Missing"),
+    "expected": pgettext_lazy("board", "Expected"),
+    "submitted": pgettext_lazy("board", "Submitted"),
+    "on_time": pgettext_lazy("board", "On time"),
+    "late": pgettext_lazy("board", "Late"),
+    "returned": pgettext_lazy("board", "Returned"),
+    "accepted": pgettext_lazy("board", "Accepted"),
+    "missing": pgettext_lazy("board", "Missing"),
 }
 
 
