@@ -7,10 +7,10 @@ on the machine. Results are printed and written to docs/PERFORMANCE.md.
 
 Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 16),
 BENCH_WORKERS (gunicorn workers, default 2), BENCH_ROUNDS (default 2; the best round counts),
-BENCH_PARTS ("notice,home,national,import,uploads": which benchmarks run; the home page and
+BENCH_PARTS ("notice,home,national,import,uploads,reports": which benchmarks run; the home page and
 how soon a publication shows on it `bench/home.py`, the national one `bench/national.py`, the
 Excel import one `bench/import_rate.py`, the 1 GiB upload and photo processing one
-`bench/uploads.py`).
+`bench/uploads.py`, the summary reports' board and compilation `bench/reports.py`).
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ ratio compares like with like. No test asserts on timing.
 
 
 def main() -> None:
-    parts = os.environ.get("BENCH_PARTS", "notice,home,national,import,uploads").split(",")
+    parts = os.environ.get("BENCH_PARTS", "notice,home,national,import,uploads,reports").split(",")
     if "notice" in parts:
         notice()
     if "home" in parts:
@@ -305,6 +305,10 @@ def main() -> None:
         from bench import uploads
 
         uploads.main()
+    if "reports" in parts:
+        from bench import reports
+
+        reports.main()
 
 
 def measure_notice(env: dict) -> tuple[dict[str, list[float]], dict[str, int], str]:

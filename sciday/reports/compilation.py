@@ -1,8 +1,8 @@
 """The national compilation of accepted summary reports: DOCX, PDF and XLSX.
 
-The renderers work on plain dataclasses (`Compilation`, `UnitChapter`), so that the task that
-produces a department's compilation only has to read its accepted reports into them; nothing
-here touches the database.
+The renderers work on plain dataclasses (`Compilation`, `UnitChapter`); only
+`compilation_from_reports` (at the end) reads a department's accepted reports into them. The
+background job that stores the three files is `sciday.reports.tasks_compilation`.
 
 - `build_docx`: python-docx. A title page, the summary tables (figures summed by province and
   by unit kind), then one chapter per unit: its heading, its figures, its narrative sections
@@ -10,8 +10,10 @@ here touches the database.
   text is set in 仿宋 (body) and 黑体 (headings) through the east-Asian font attribute
   (`w:eastAsia`), which Word uses for CJK characters; where those fonts are missing
   (LibreOffice on Linux) CJK glyphs fall back to an installed CJK font (Noto CJK).
-- `build_pdf`: the DOCX converted by LibreOffice headless (one layout for both files), in a
-  temporary directory with its own user profile and a timeout.
+- `build_pdf` / `build_docx_and_pdf`: the DOCX converted by LibreOffice headless (one layout
+  for both files), in a temporary directory with its own user profile and a timeout, in parts
+  of `PDF_BATCH` chapters (page numbers continued, parts joined with pypdfium2), so that one
+  LibreOffice never lays out a thousand chapters at once.
 - `build_xlsx`: openpyxl in write-only mode (rows streamed to the file): every unit's figures,
   and the sums by province and by unit kind.
 
