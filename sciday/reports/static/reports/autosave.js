@@ -84,6 +84,7 @@
     panel.appendChild(el("p", "", t("Stale")));
     var theirs = body.stored || {};
     SECTIONS.forEach(function (name) {
+      if ((theirs[name] || "") === (mine[name] || "")) { return; }
       var label = field(name).labels && field(name).labels[0] ? field(name).labels[0].textContent : name;
       var pair = el("div", "stale-pair");
       pair.appendChild(el("h3", "", label));
