@@ -62,10 +62,12 @@ from PIL import Image, ImageOps
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
-PHOTO_MAX_PX = 1600  # long side of a photo in the DOCX (about 300 dpi across the type area)
+# Long side of a photo: about 200 dpi across the type area (at 1,600 px LibreOffice held
+# 7.7 MB per photo of a part decoded).
+PHOTO_MAX_PX = 1200
 PHOTO_QUALITY = 85
 PDF_TIMEOUT = 600  # seconds LibreOffice may take to convert one part of a compilation
-PDF_BATCH = 250  # chapters per LibreOffice conversion (one of 1,500 took ~700 MB)
+PDF_BATCH = 60  # chapters per LibreOffice conversion: it keeps a part's photos decoded at once
 # Installed fonts LibreOffice uses for 仿宋 and 黑体 where those are missing (as on Debian):
 # without them fontconfig would pick any CJK font (AR PL UKai, a 楷体) for the body.
 FALLBACK_FONTS = {BODY_FONT: "Noto Serif CJK SC", HEADING_FONT: "Noto Sans CJK SC"}
