@@ -4,7 +4,8 @@ A provincial 科协's admin starts the unit's report, fills in figures and secti
 stamped scan and submits it. CAST's Publicity and Culture Department (the route of provincial
 科协) has a reviewer, who signs in with a second factor and returns it with a reason and a note
 on one section. The unit revises and submits again; the reviewer accepts it, compares the two
-submissions and finds the counts on the completeness board. axe-core checks every page.
+submissions, finds the counts on the completeness board, produces the national compilation
+and downloads its DOCX and XLSX. axe-core checks every page.
 
 The 2023 campaign's report deadline lies in the past; as other journeys move the activity
 period, the fixture moves the deadline to the coming weeks so the submission is on time.
@@ -164,6 +165,31 @@ def test_unit_submits_department_returns_unit_resubmits_accepted_on_the_board(
         assert accepted >= 6  # expected, submitted, on time, accepted: by kind and by province
         _no_serious_violations(review)
         screenshots(review, "report-board")
+
+        # The department produces the national compilation (the task runs at once here) and
+        # downloads the DOCX and the XLSX; their figures are the accepted report's.
+        review.goto("/workspace/reports/compilation/")
+        _no_serious_violations(review)
+        review.get_by_role("button", name="生成汇编").click()
+        review.wait_for_url("**/workspace/reports/compilation/*/")
+        _no_serious_violations(review)
+        screenshots(review, "report-compilation")
+        with review.expect_download() as docx_download:
+            review.get_by_role("link", name="下载 DOCX").click()
+        docx_path = tmp_path / "compilation.docx"
+        docx_download.value.save_as(docx_path)
+        with review.expect_download() as xlsx_download:
+            review.get_by_role("link", name="下载全部数据 XLSX").click()
+        xlsx_path = tmp_path / "compilation.xlsx"
+        xlsx_download.value.save_as(xlsx_path)
     finally:
         other.close()
     assert page.js_errors == []
+    import docx
+    import openpyxl
+
+    text = "\n".join(p.text for p in docx.Document(str(docx_path)).paragraphs)
+    assert "旅程省科协" in text and "设立专项经费" in text
+    sheet = openpyxl.load_workbook(str(xlsx_path), read_only=True).worksheets[0]
+    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert any(row and row[0] == "旅程省科协" for row in rows)
