@@ -58,6 +58,7 @@ from sciday.campaigns import policy as campaigns_policy
 from sciday.campaigns.models import Campaign, Category, SubType
 from sciday.core.audit import audit_record, changed_fields, snapshot
 from sciday.core.errors import Conflict, DomainError, NotAllowed
+from sciday.core.files import delete_files_on_commit
 from sciday.core.images import image_reencode
 from sciday.core.richtext import richtext_clean
 from sciday.orgs.models import Region, Unit, UnitKind
@@ -589,18 +590,6 @@ def _require_cover_editable(actor, activity: Activity) -> None:
         )
 
 
-def _delete_files_on_commit(*names: str | None) -> None:
-    """Delete stored files once the transaction commits (a rollback keeps them in use)."""
-    kept = [n for n in names if n]
-
-    def delete() -> None:
-        for name in kept:
-            default_storage.delete(name)
-
-    if kept:
-        transaction.on_commit(delete)
-
-
 @transaction.atomic
 def activity_cover_set(*, actor, activity: Activity, upload, name: str = "") -> Activity:
     """Check the picture `upload` (named `name`), store it re-encoded as the cover; return it.
@@ -631,7 +620,7 @@ def activity_cover_set(*, actor, activity: Activity, upload, name: str = "") -> 
             if stored:
                 default_storage.delete(stored)
         raise
-    _delete_files_on_commit(*old)
+    delete_files_on_commit(*old)
     audit_record(
         actor=actor,
         action="activities.activity.cover_set",
@@ -657,7 +646,7 @@ def activity_cover_remove(*, actor, activity: Activity) -> Activity:
     activity.cover = activity.cover_thumb = ""  # type: ignore[assignment]
     activity.cover_width = activity.cover_height = None
     activity.save(update_fields=[*_COVER_FIELDS, "updated_at"])
-    _delete_files_on_commit(*old)
+    delete_files_on_commit(*old)
     audit_record(
         actor=actor,
         action="activities.activity.cover_removed",

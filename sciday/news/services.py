@@ -35,6 +35,7 @@ from sciday.campaigns import policy as campaigns_policy
 from sciday.campaigns.models import Campaign
 from sciday.core.audit import audit_record, changed_fields, snapshot
 from sciday.core.errors import Conflict, DomainError
+from sciday.core.files import delete_files_on_commit
 from sciday.core.images import image_reencode
 from sciday.core.richtext import richtext_clean, richtext_to_text
 from sciday.news import policy
@@ -315,17 +316,6 @@ def _require_editable(item: NewsItem) -> None:
 # --- Cover ------------------------------------------------------------------------------------
 
 
-def _delete_files_on_commit(*names: str | None) -> None:
-    kept = [n for n in names if n]
-
-    def delete() -> None:
-        for name in kept:
-            default_storage.delete(name)
-
-    if kept:
-        transaction.on_commit(delete)
-
-
 _COVER_FIELDS = ("cover", "cover_thumb", "cover_width", "cover_height")
 
 
@@ -358,7 +348,7 @@ def news_cover_set(*, actor, item: NewsItem, upload, name: str = "") -> NewsItem
             if stored:
                 default_storage.delete(stored)
         raise
-    _delete_files_on_commit(*old)
+    delete_files_on_commit(*old)
     audit_record(
         actor=actor,
         action="news.item.cover_set",
@@ -380,7 +370,7 @@ def news_cover_remove(*, actor, item: NewsItem) -> NewsItem:
     item.cover = item.cover_thumb = ""  # type: ignore[assignment]
     item.cover_width = item.cover_height = None
     item.save(update_fields=[*_COVER_FIELDS, "updated_at"])
-    _delete_files_on_commit(*old)
+    delete_files_on_commit(*old)
     audit_record(actor=actor, action="news.item.cover_removed", obj=item, changes={"cover": old[0]})
     return item
 

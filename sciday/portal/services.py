@@ -22,6 +22,7 @@ from sciday.activities.models import Status as ActivityStatus
 from sciday.campaigns.models import Campaign
 from sciday.core.audit import audit_record
 from sciday.core.errors import DomainError
+from sciday.core.files import delete_files_on_commit
 from sciday.core.images import image_reencode
 from sciday.portal.models import Block, FeaturedActivity, HomeLayout
 from sciday.portal.policy import require_compose
@@ -39,11 +40,6 @@ def _layout(campaign: Campaign) -> HomeLayout:
     """Return the campaign's layout, created when missing, locked for this transaction."""
     HomeLayout.objects.get_or_create(campaign=campaign)
     return HomeLayout.objects.select_for_update().select_related("campaign").get(campaign=campaign)
-
-
-def _delete_on_commit(name: str) -> None:
-    if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 @transaction.atomic
@@ -72,7 +68,7 @@ def home_banner_set(*, actor, campaign: Campaign, upload: IO[bytes], name: str =
     except Exception:
         default_storage.delete(layout.banner.name or "")
         raise
-    _delete_on_commit(old)
+    delete_files_on_commit(old)
     audit_record(
         actor=actor,
         action="portal.home.banner_set",
@@ -93,7 +89,7 @@ def home_banner_remove(*, actor, campaign: Campaign) -> HomeLayout:
     layout.banner = ""  # type: ignore[assignment]
     layout.banner_width = layout.banner_height = None
     layout.save()
-    _delete_on_commit(old)
+    delete_files_on_commit(old)
     audit_record(
         actor=actor, action="portal.home.banner_removed", obj=layout, changes={"banner": old}
     )
