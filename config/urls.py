@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("news/", include("sciday.news.urls_public")),
     path("workspace/news/", include("sciday.news.urls_workspace")),
     path("workspace/reports/board/", include("sciday.reports.urls_board")),
+    path("workspace/reports/settings/", include("sciday.reports.urls_settings")),
     path("workspace/reports/", include("sciday.reports.urls_pages")),
     path("workspace/reports/compilation/", include("sciday.reports.urls_compilation")),
     path("search/", include("sciday.search.urls")),

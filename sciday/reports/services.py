@@ -205,21 +205,67 @@ def expected_remove(*, actor, campaign: Campaign, unit: Unit) -> ExpectedReporte
     return row
 
 
+MAX_REMIND_DAYS = 5
+REMIND_DAYS_RANGE = (1, 60)
+
+
+def clean_remind_days(days: Any) -> list[int]:
+    """Return the reminder days (0 to 5 distinct whole numbers of 1 to 60) sorted descending;
+    raise DomainError otherwise."""
+    low, high = REMIND_DAYS_RANGE
+    if not isinstance(days, (list, tuple)) or any(
+        isinstance(d, bool) or not isinstance(d, int) or not low <= d <= high for d in days
+    ):
+        raise DomainError(
+            _("Each reminder day is a whole number of days between %(low)s and %(high)s.")
+            % {"low": low, "high": high},
+            field="remind_days_before",
+        )
+    twice = sorted({d for d in days if days.count(d) > 1})
+    if twice:
+        raise DomainError(
+            _("A reminder day is given more than once: %(days)s.")
+            % {"days": ", ".join(str(d) for d in twice)},
+            field="remind_days_before",
+        )
+    if len(days) > MAX_REMIND_DAYS:
+        raise DomainError(
+            _("At most %(count)s reminder days.") % {"count": MAX_REMIND_DAYS},
+            field="remind_days_before",
+        )
+    return sorted(days, reverse=True)
+
+
 @transaction.atomic
 def report_settings_set(
-    *, actor, campaign: Campaign, late_reports: str, text_limit: int
+    *,
+    actor,
+    campaign: Campaign,
+    late_reports: str,
+    text_limit: int,
+    remind_days_before: list[int] | None = None,
 ) -> ReportSettings:
-    """Decide whether late reports are accepted (flagged) or refused, and the length limit."""
+    """Decide whether late reports are accepted (flagged) or refused, the length limit, and
+    (unless None) the days before the deadline on which missing units are reminded."""
     policy.require_manage(actor)
     if late_reports not in LatePolicy.values:
         raise DomainError(_("Choose whether late reports are accepted."), field="late_reports")
-    if not isinstance(text_limit, int) or not 100 <= text_limit <= 100_000:
+    if isinstance(text_limit, bool) or not isinstance(text_limit, int):
+        text_limit = -1
+    if not 100 <= text_limit <= 100_000:
         raise DomainError(
             _("The length limit is between 100 and 100,000 characters."), field="text_limit"
         )
+    days = None if remind_days_before is None else clean_remind_days(remind_days_before)
     row, _created = ReportSettings.objects.select_for_update().get_or_create(campaign=campaign)
-    before = {"late_reports": row.late_reports, "text_limit": row.text_limit}
+    before = {
+        "late_reports": row.late_reports,
+        "text_limit": row.text_limit,
+        "remind_days_before": row.remind_days_before,
+    }
     row.late_reports, row.text_limit = late_reports, text_limit
+    if days is not None:
+        row.remind_days_before = days
     row.save()
     audit_record(
         actor=actor,
@@ -467,7 +513,8 @@ def _scan_name() -> str:
 def report_attach_scan(*, actor, report: Report, upload: IO[bytes], name: str, size: int) -> Report:
     """Check and store the stamped scan (PDF only), replacing an earlier one; return the report.
 
-    A refused file stores nothing; the replaced file is deleted after the commit.
+    A refused file stores nothing; the replaced file is deleted after the commit unless a
+    submitted version names it (each version keeps its own scan).
     """
     from sciday.resources import uploads
 
@@ -495,7 +542,8 @@ def report_attach_scan(*, actor, report: Report, upload: IO[bytes], name: str, s
                 obj=locked,
                 changes={"scan": locked.scan_name, "size": stored.size},
             )
-            if old:
+            # A submitted version may name the replaced file: it stays for the history.
+            if old and not ReportVersion.objects.filter(scan=old).exists():
                 transaction.on_commit(lambda: uploads.delete_stored([old]))
     except BaseException:
         uploads.delete_stored([stored.name])

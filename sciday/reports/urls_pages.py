@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.report_submit_view, name="submit"),
     path("<int:pk>/compare/", views.report_compare, name="compare"),
     path("<int:pk>/scan.pdf", views.report_scan, name="scan"),
+    path("<int:pk>/versions/<int:number>/scan.pdf", views.report_version_scan, name="version_scan"),
     path(
         "<int:pk>/resources/<int:resource_pk>/<slug:which>/",
         views.report_resource_file,

@@ -490,6 +490,26 @@ def report_scan(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @workspace_view
+def report_version_scan(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
+    """The stamped scan (PDF) as it was at submission `number`, after the report's policy
+    check (the same as `report_scan`)."""
+    from sciday.resources import serving
+
+    report = selectors.report_get(viewer=request.user, pk=pk)
+    version = selectors.report_versions(viewer=request.user, report=report).filter(number=number)
+    found = version.first()
+    if found is None or not found.scan or not report.scan.storage.exists(found.scan):
+        raise Http404
+    served = serving.Served(
+        name=found.scan,
+        content_type="application/pdf",
+        filename=f"report-{report.pk}-v{number}-{found.scan_name or 'scan.pdf'}",
+        as_attachment=True,
+    )
+    return serving.stream(request, report.scan.storage, served, cache_control="private, no-store")
+
+
+@workspace_view
 def report_resource_file(request: HttpRequest, pk: int, resource_pk: int, which: str):
     """A thumbnail or preview of a photo or video chosen for (or choosable by) the report."""
     from sciday.resources import serving
