@@ -450,6 +450,118 @@ def report_board_units(request, q: Query[BoardUnitsQuery]):
     ]
 
 
+# --- The campaign's report settings (campaign admins) ----------------------------------------
+# Declared before /reports/{report_id}, which would take "settings" for an id.
+
+
+class SettingsQuery(Schema):
+    campaign: int | None = Field(None, description="Year (default: the current campaign)")
+
+
+class SettingsFigureOut(Schema):
+    code: str
+    label: str
+    builtin: bool = Field(description="Built in (read-only), or the campaign's own (removable)")
+
+
+class SettingsOut(Schema):
+    campaign: int = Field(description="The campaign's year")
+    late_reports: str = Field(description="accept (with a late flag) or refuse")
+    text_limit: int = Field(description="Characters allowed for the three sections together")
+    remind_days_before: list[int] = Field(description="Days before the deadline, descending")
+    figures: list[SettingsFigureOut]
+
+
+class SettingsIn(Schema):
+    late_reports: str = Field(description="accept or refuse")
+    text_limit: int = Field(description="100 to 100,000")
+    remind_days_before: list[int] = Field(
+        description="0 to 5 distinct whole numbers of 1 to 60, e.g. [7, 1]"
+    )
+
+
+class FigureIn(Schema):
+    code: str = Field(max_length=40, description="Lower-case letters, digits and underscores")
+    label: str = Field(max_length=100)
+
+
+def _settings_out(campaign: Campaign) -> SettingsOut:
+    current = services.settings_for(campaign)
+    own = {f.code for f in campaign.report_figures.all()}
+    return SettingsOut(
+        campaign=campaign.year,
+        late_reports=current.late_reports,
+        text_limit=current.text_limit,
+        remind_days_before=list(current.remind_days_before or []),
+        figures=[
+            SettingsFigureOut(code=f.code, label=f.label, builtin=f.code not in own)
+            for f in figure_list(campaign)
+        ],
+    )
+
+
+@router.get(
+    "/reports/settings",
+    response={200: SettingsOut, **errors(403, 404)},
+    summary="The campaign's report settings: late reports, length limit, reminders, figures",
+)
+def report_settings(request, q: Query[SettingsQuery]):
+    """Campaign admins only; anyone else 403."""
+    from sciday.reports import policy
+
+    policy.require_manage(request.auth)
+    return _settings_out(_campaign(q.campaign))
+
+
+@router.put(
+    "/reports/settings",
+    response={200: SettingsOut, **_WRITES},
+    summary="Set whether late reports are accepted, the length limit and the reminder days",
+)
+def report_settings_put(request, q: Query[SettingsQuery], data: SettingsIn):
+    """A refusal (400, with the field) changes nothing."""
+    campaign = _campaign(q.campaign)
+    services.report_settings_set(
+        actor=request.auth,
+        campaign=campaign,
+        late_reports=data.late_reports,
+        text_limit=data.text_limit,
+        remind_days_before=data.remind_days_before,
+    )
+    return _settings_out(campaign)
+
+
+@router.post(
+    "/reports/settings/figures",
+    response={201: SettingsOut, **_WRITES},
+    summary="Ask every report of the campaign for one more figure",
+)
+def report_settings_figure_add(request, q: Query[SettingsQuery], data: FigureIn):
+    campaign = _campaign(q.campaign)
+    services.report_figure_add(
+        actor=request.auth, campaign=campaign, code=data.code, label=data.label
+    )
+    return Status(201, _settings_out(campaign))
+
+
+@router.delete(
+    "/reports/settings/figures/{code}",
+    response={204: None, **_WRITES},
+    summary="Stop asking for one of the campaign's own figures (built-in ones stay)",
+)
+def report_settings_figure_remove(request, code: str, q: Query[SettingsQuery]):
+    """Values already submitted stay in the reports' versions. 404 for an unknown or built-in
+    code."""
+    from sciday.reports import policy
+    from sciday.reports.models import ReportFigure
+
+    policy.require_manage(request.auth)
+    campaign = _campaign(q.campaign)
+    figure = get_object_or_404(ReportFigure, campaign=campaign, code=code)
+    services.report_figure_remove(actor=request.auth, figure=figure)
+    return Status(204, None)
+
+
 @router.get(
     "/reports/{report_id}",
     response={200: ReportDetailOut, **errors(404)},
