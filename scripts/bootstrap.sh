@@ -8,11 +8,12 @@ PURPOSE="${1:-run}"
 # 1. Debian packages.
 # ffmpeg: video probe and poster frames of resources; CJK fonts: the demo's pictures (and PDFs);
 # pango/harfbuzz-subset: WeasyPrint (the notice as PDF); AR PL UKai: 楷体 headings in the notice;
-# LibreOffice Writer (headless): the national compilation of summary reports, DOCX to PDF.
+# qpdf: joins the parts of the national compilation's PDF.
 packages=(gettext ffmpeg fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0
-    libharfbuzz-subset0 libreoffice-writer-nogui)
+    libharfbuzz-subset0 qpdf)
 case "$PURPOSE" in
-    test) packages+=(postgresql-15 redis-server chromium chromium-driver) ;;
+    # LibreOffice Writer (headless): the tests check that it opens the compilation's DOCX.
+    test) packages+=(postgresql-15 redis-server chromium chromium-driver libreoffice-writer-nogui) ;;
     bench) packages+=(wrk postgresql-15) ;;
 esac
 ensure_apt "${packages[@]}"

@@ -33,10 +33,12 @@ echo $! > "$RUN/worker.pid"
 worker_pid=$!
 # Every five minutes: resource jobs stuck in processing are retried or failed, and resumable
 # uploads past their expiry are removed (what cron or sciday-recover.timer does in production).
-# Summary-report reminders due today go out too (once a day per unit, whatever the number of runs).
+# Summary-report reminders due today go out too (once a day per unit, whatever the number of runs),
+# and national compilations whose worker was lost are taken up again.
 (cd "$ROOT" && while sleep 300; do
     "$PY" manage.py resources_recover >> "$RUN/worker.log" 2>&1
     "$PY" manage.py reports_remind_due >> "$RUN/worker.log" 2>&1
+    "$PY" manage.py reports_compilation_recover >> "$RUN/worker.log" 2>&1
 done) &
 recover_pid=$!
 trap 'kill "$worker_pid" "$recover_pid" 2>/dev/null || true; rm -f "$RUN/worker.pid"' EXIT

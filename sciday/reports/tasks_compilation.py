@@ -4,10 +4,11 @@ reports, written to storage with the job's progress, or failed with a reason.
 `run_compilation(job_id)` does the work (the task `compile_reports` calls it):
 
 - the job is taken only while pending (two workers never run one job);
-- progress: 0–10 reading the reports, 10–90 the DOCX parts converted to PDF, 90–100 the XLSX
-  and the files stored; written to the row when the percentage changes;
-- any failure (LibreOffice missing or timed out, storage down) marks the job failed with the
-  reason; the files stored so far are deleted.
+- progress: 0–10 reading the reports, 10–90 the chapters written to the DOCX and the PDF,
+  90–100 the PDF's parts joined, the XLSX and the files stored; written to the row when the
+  percentage changes;
+- any failure (fonts or qpdf missing, a part of the PDF failed or timed out, storage down)
+  marks the job failed with the reason; the files stored so far are deleted.
 
 `recover_stale` (the `reports_compilation_recover` command, run periodically) takes up jobs
 stuck running or pending for longer than `REPORTS_COMPILATION_TIMEOUT` seconds: a running

@@ -167,7 +167,7 @@ def test_unit_submits_department_returns_unit_resubmits_accepted_on_the_board(
         screenshots(review, "report-board")
 
         # The department produces the national compilation (the task runs at once here) and
-        # downloads the DOCX and the XLSX; their figures are the accepted report's.
+        # downloads the DOCX, the PDF and the XLSX; they hold the accepted report.
         review.goto("/workspace/reports/compilation/")
         _no_serious_violations(review)
         review.get_by_role("button", name="生成汇编").click()
@@ -178,6 +178,10 @@ def test_unit_submits_department_returns_unit_resubmits_accepted_on_the_board(
             review.get_by_role("link", name="下载 DOCX").click()
         docx_path = tmp_path / "compilation.docx"
         docx_download.value.save_as(docx_path)
+        with review.expect_download() as pdf_download:
+            review.get_by_role("link", name="下载 PDF").click()
+        pdf_path = tmp_path / "compilation.pdf"
+        pdf_download.value.save_as(pdf_path)
         with review.expect_download() as xlsx_download:
             review.get_by_role("link", name="下载全部数据 XLSX").click()
         xlsx_path = tmp_path / "compilation.xlsx"
@@ -190,6 +194,12 @@ def test_unit_submits_department_returns_unit_resubmits_accepted_on_the_board(
 
     text = "\n".join(p.text for p in docx.Document(str(docx_path)).paragraphs)
     assert "旅程省科协" in text and "设立专项经费" in text
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    pdf_text = "".join("".join(p.get_textpage().get_text_range().split()) for p in pdf)
+    pdf.close()
+    assert "旅程省科协" in pdf_text and "设立专项经费" in pdf_text
     sheet = openpyxl.load_workbook(str(xlsx_path), read_only=True).worksheets[0]
     rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert any(row and row[0] == "旅程省科协" for row in rows)

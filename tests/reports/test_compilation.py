@@ -1,5 +1,5 @@
-"""The national compilation: the DOCX opens with python-docx and LibreOffice, the XLSX with
-openpyxl, and their figures equal the reports'."""
+"""The national compilation: the DOCX opens with python-docx and LibreOffice, the PDF with
+pdfium, the XLSX with openpyxl, and their figures equal the reports'."""
 
 from __future__ import annotations
 
@@ -14,16 +14,18 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from sciday.reports import compilation_docx, compilation_pdf
 from sciday.reports.compilation import (
-    BODY_FONT,
-    HEADING_FONT,
     Compilation,
     UnitChapter,
     build_docx,
+    build_docx_and_pdf,
     build_pdf,
     build_xlsx,
-    docx_to_pdf,
 )
+from sciday.reports.compilation_docx import BODY_FONT, HEADING_FONT
+from sciday.reports.compilation_pdf import break_lines
+from tests.reports.libreoffice import docx_to_pdf
 from tests.resources import hostile
 
 LABELS = {
@@ -155,8 +157,7 @@ def test_docx_sets_chinese_fonts_and_page_numbers(built):
 
 def test_libreoffice_converts_the_docx_to_a_pdf_with_the_units(built):
     compilation, path, _calls = built
-    out = io.BytesIO()
-    docx_to_pdf(path, out, timeout=300)
+    out = io.BytesIO(docx_to_pdf(path, timeout=300))
     pdf = pypdfium2.PdfDocument(out.getvalue())
     try:
         assert len(pdf) > CHAPTERS  # a title page, the summary, a page per chapter at least
@@ -197,14 +198,125 @@ def test_xlsx_cells_equal_the_reports(tmp_path):
     workbook.close()
 
 
-def test_build_pdf_writes_a_pdf(tmp_path):
-    compilation = make_compilation(tmp_path, count=3)
-    out = io.BytesIO()
-    build_pdf(compilation, out, timeout=300)
-    pdf = pypdfium2.PdfDocument(out.getvalue())
+def pdf_pages_text(data: bytes) -> list[str]:
+    pdf = pypdfium2.PdfDocument(data)
     try:
-        assert len(pdf) > 1
-        text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
     finally:
         pdf.close()
-    assert compilation.chapters[0].unit_name in "".join(text.split())
+
+
+def pdf_image_count(data: bytes) -> int:
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return sum(
+            1
+            for i in range(len(pdf))
+            for obj in pdf[i].get_objects()
+            if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+        )
+    finally:
+        pdf.close()
+
+
+@pytest.fixture(scope="module")
+def built_pdf(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("compilation-pdf")
+    compilation = make_compilation(tmp)
+    calls: list[tuple[int, int]] = []
+    out = io.BytesIO()
+    pages = build_pdf(compilation, out, progress=lambda done, total: calls.append((done, total)))
+    return compilation, out.getvalue(), pages, calls
+
+
+def test_pdf_has_the_summary_and_one_chapter_per_unit_with_its_photos(built_pdf):
+    compilation, data, pages, calls = built_pdf
+    texts = pdf_pages_text(data)
+    assert len(texts) == pages
+    assert calls == [(i, CHAPTERS) for i in range(1, CHAPTERS + 1)]
+    flat = ["".join(t.split()) for t in texts]
+    assert "2026年全国科技工作者日活动" in flat[0] and "中国科协科普部" in flat[0]
+    # The summary: the totals of every figure, by province and by unit kind.
+    summary = flat[1]
+    assert "按省份" in summary or "By province" in summary
+    for province, values in expected_sums(compilation, "province").items():
+        assert province + "".join(str(v) for v in values) in summary
+    # One chapter per unit, each starting a page, in order, with its own figures.
+    starts = [k for k, text in enumerate(flat) if text.startswith("第") and "号单位" in text[:12]]
+    assert len(starts) == CHAPTERS
+    for chapter, k in zip(compilation.chapters, starts, strict=True):
+        assert flat[k].startswith(chapter.unit_name)
+        for key, label in LABELS.items():
+            assert f"{label}{chapter.figures[key]}" in flat[k]
+    assert "第40段：科技工作者日系列活动。" in "".join(flat)
+    assert "问题和建议" not in "".join(flat)  # a section left empty prints nothing
+    assert "逾期提交" in flat[starts[0]] and "逾期提交" not in flat[starts[1]]
+    # Two readable photos in every other chapter; the unreadable one is left out.
+    assert pdf_image_count(data) == 2 * (CHAPTERS // 2)
+
+
+def test_pdf_numbers_its_pages_and_embeds_the_cjk_fonts(built_pdf):
+    _compilation, data, _pages, _calls = built_pdf
+    texts = pdf_pages_text(data)
+    for number, text in enumerate(texts, start=1):
+        assert f"— {number} —" in text
+    assert b"NotoSerifCJK" in data and b"NotoSansCJK" in data
+    assert b"FontFile" in data  # embedded (as subsets), not left to the reader
+
+
+def test_pdf_in_several_parts_continues_the_page_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(compilation_pdf, "PDF_BATCH", 3)
+    monkeypatch.setattr(compilation_docx, "DOCX_BATCH", 2)
+    compilation = make_compilation(tmp_path, count=8)
+    docx_out, pdf_out = io.BytesIO(), io.BytesIO()
+    pages = build_docx_and_pdf(compilation, docx_out, pdf_out)
+    texts = pdf_pages_text(pdf_out.getvalue())
+    assert len(texts) == pages
+    assert [f"— {n} —" in text for n, text in enumerate(texts, start=1)] == [True] * pages
+    flat = "".join("".join(t.split()) for t in texts)
+    assert all(c.unit_name in flat for c in compilation.chapters)
+    # The DOCX written in batches of two chapters is one document with every chapter.
+    document = Document(io.BytesIO(docx_out.getvalue()))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[1:] == [c.unit_name for c in compilation.chapters]
+    assert len(document.inline_shapes) == 2 * 4
+
+
+def test_no_chapter_still_writes_both_documents(tmp_path):
+    compilation = make_compilation(tmp_path, count=0)
+    docx_out, pdf_out = io.BytesIO(), io.BytesIO()
+    pages = build_docx_and_pdf(compilation, docx_out, pdf_out)
+    assert pages == 2  # the title page and the (empty) summary
+    document = Document(io.BytesIO(docx_out.getvalue()))
+    assert "0" in "".join(p.text for p in document.paragraphs)
+
+
+def _width(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("科技工作者日", 3, ["科技工", "作者日"]),
+        # A closing mark never starts a line: it takes the character before it along.
+        ("科技工作，者日", 4, ["科技工", "作，者日"]),
+        ("科技工。”者日", 4, ["科技", "工。”者", "日"]),
+        # An opening mark never ends a line.
+        ("科技（工作者", 3, ["科技", "（工作", "者"]),
+        ("科技“《工作者", 4, ["科技", "“《工作", "者"]),
+        # Latin words and numbers are not split; a space at a break is dropped.
+        ("共计 35,000 人次", 5, ["共计", "35,000 人", "次"]),
+        ("abcdefghijklmnop", 3, ["abcdef", "ghijkl", "mnop"]),
+        ("", 5, [""]),
+    ],
+)
+def test_chinese_line_breaking(text, width, expected):
+    lines = break_lines(text, width, _width)
+    assert lines == expected
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(_width(line) <= width for line in lines)
+
+
+def test_the_first_line_of_a_paragraph_leaves_room_for_its_indent():
+    assert break_lines("科技工作者日活动", 4, _width, indent=2) == ["科技", "工作者日", "活动"]

@@ -20,7 +20,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from sciday.core.errors import NotAllowed
-from sciday.reports import compilation, services, tasks_compilation
+from sciday.reports import compilation, compilation_pdf, services, tasks_compilation
 from sciday.reports.figures import figure_list
 from sciday.reports.models import CompilationJob, Report
 from tests.resources import hostile
@@ -171,11 +171,14 @@ def test_only_the_departments_reviewers_and_campaign_admins_may_ask(rw, reports)
 
 
 def test_a_failure_is_recorded_with_its_reason_and_stores_nothing(rw, reports, monkeypatch):
-    monkeypatch.setattr(compilation, "soffice_path", lambda: None)
+    def missing(family: str):
+        raise compilation_pdf.FontsMissing(f"the font {family} is not installed")
+
+    monkeypatch.setattr(compilation_pdf, "font_file", missing)
     before = set(_stored())
     job = _run(rw)
     assert job.status == State.FAILED
-    assert "无法生成" in job.error and "LibreOffice" in job.error
+    assert "无法生成" in job.error and "Noto Serif CJK SC" in job.error
     assert not (job.docx or job.pdf or job.xlsx)
     assert set(_stored()) == before
 
