@@ -36,9 +36,9 @@ def _exists(name: str | None) -> bool:
 
 
 def _body(response) -> bytes:
-    body = b"".join(response.streaming_content)
-    response.close()
-    return body
+    # The test client closes the response once its content is read; closing it here as well
+    # would send request_finished again, which closes the database connection (PostgreSQL).
+    return b"".join(response.streaming_content)
 
 
 def _status(client, url: str) -> int:
