@@ -27,7 +27,14 @@ from sciday.accounts.models import Role
 from sciday.activities.models import PUBLIC_STATUSES, Activity, Venue
 from sciday.core.errors import NotAllowed
 from sciday.orgs.models import Unit
-from sciday.orgs.policy import holds_national, is_active_person, reaches_unit, role_paths
+from sciday.orgs.policy import (
+    holds_national,
+    in_subtrees,
+    is_active_person,
+    reaches_unit,
+    require_unit_work,
+    role_paths,
+)
 
 
 class Cap(StrEnum):
@@ -103,16 +110,12 @@ def activities_for(user, cap: Cap) -> QuerySet[Activity]:
     decider_paths = _paths(user, DECIDER_ROLES)
     condition = Q(pk__in=[])
     if cap in (Cap.EDIT, Cap.VIEW):
-        for path in editor_paths:
-            condition |= Q(lead_unit__path__startswith=path)
+        condition |= in_subtrees("lead_unit__path", editor_paths)
     if cap in (Cap.APPROVE, Cap.OVERRIDE, Cap.VIEW):
-        for path in decider_paths:
-            condition |= Q(lead_unit__path__startswith=path) & ~Q(lead_unit__path=path)
+        condition |= in_subtrees("lead_unit__path", decider_paths, strictly_below=True)
     if cap == Cap.VIEW and editor_paths:
         through = Activity.co_organizers.through.objects
-        co = Q(pk__in=[])
-        for path in editor_paths:
-            co |= Q(unit__path__startswith=path)
+        co = in_subtrees("unit__path", editor_paths)
         condition |= Q(pk__in=through.filter(co).values("activity_id"))
     return qs.filter(public | condition)
 
@@ -128,13 +131,7 @@ def require(user, cap: Cap, activity: Activity) -> None:
 
 def require_edit_in(user, unit: Unit) -> None:
     """Raise unless `user` may create activities led by `unit` (404 for a unit out of sight)."""
-    from sciday.orgs import policy as orgs_policy
-
-    if can_edit_in(user, unit):
-        return
-    if orgs_policy.can(user, orgs_policy.Cap.UNIT_VIEW, unit):
-        raise NotAllowed()
-    raise Http404
+    require_unit_work(can_edit_in(user, unit), user, unit)
 
 
 def can_edit_venue(user, venue: Venue | None = None, unit: Unit | None = None) -> bool:

@@ -22,7 +22,14 @@ from sciday.accounts.models import Role
 from sciday.core.errors import NotAllowed
 from sciday.news.models import PUBLIC_STATUSES, NewsItem
 from sciday.orgs.models import Unit
-from sciday.orgs.policy import holds_national, is_active_person, reaches_unit, role_paths
+from sciday.orgs.policy import (
+    holds_national,
+    in_subtrees,
+    is_active_person,
+    reaches_unit,
+    require_unit_work,
+    role_paths,
+)
 
 
 class Cap(StrEnum):
@@ -84,11 +91,10 @@ def items_for(user, cap: Cap) -> QuerySet[NewsItem]:
         return qs
     condition = Q(pk__in=[])
     if cap in (Cap.EDIT, Cap.VIEW):
-        for path in role_paths(user, EDITOR_ROLES):
-            condition |= Q(unit__path__startswith=path)
+        condition |= in_subtrees("unit__path", role_paths(user, EDITOR_ROLES))
     if cap in (Cap.APPROVE, Cap.VIEW):
-        for path in role_paths(user, DECIDER_ROLES):
-            condition |= Q(unit__path__startswith=path) & ~Q(unit__path=path)
+        paths = role_paths(user, DECIDER_ROLES)
+        condition |= in_subtrees("unit__path", paths, strictly_below=True)
     return qs.filter(public | condition)
 
 
@@ -103,10 +109,4 @@ def require(user, cap: Cap, item: NewsItem) -> None:
 
 def require_edit_in(user, unit: Unit) -> None:
     """Raise unless `user` may write news for `unit` (404 for a unit out of sight)."""
-    from sciday.orgs import policy as orgs_policy
-
-    if can_edit_in(user, unit):
-        return
-    if orgs_policy.can(user, orgs_policy.Cap.UNIT_VIEW, unit):
-        raise NotAllowed()
-    raise Http404
+    require_unit_work(can_edit_in(user, unit), user, unit)

@@ -170,3 +170,23 @@ def reaches_unit(
         unit.path.startswith(path) and not (strictly_below and unit.path == path)
         for path in role_paths(user, roles)
     )
+
+
+def in_subtrees(field: str, paths: Collection[str], *, strictly_below: bool = False) -> Q:
+    """Objects whose unit path `field` lies at or under one of `paths` (only under them when
+    `strictly_below`); matches nothing for no paths. The query twin of `reaches_unit`."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        below = Q(**{f"{field}__startswith": path})
+        condition |= below & ~Q(**{field: path}) if strictly_below else below
+    return condition
+
+
+def require_unit_work(allowed: bool, user, unit: Unit) -> None:
+    """Raise unless `allowed` (a domain's answer for work in `unit`): NotAllowed when `user`
+    sees the unit, 404 when it is out of sight."""
+    if allowed:
+        return
+    if can(user, Cap.UNIT_VIEW, unit):
+        raise NotAllowed()
+    raise Http404

@@ -20,7 +20,14 @@ from django.http import Http404
 from sciday.accounts.models import Role
 from sciday.core.errors import NotAllowed
 from sciday.orgs.models import Unit
-from sciday.orgs.policy import holds_national, is_active_person, reaches_unit, role_paths
+from sciday.orgs.policy import (
+    holds_national,
+    in_subtrees,
+    is_active_person,
+    reaches_unit,
+    require_unit_work,
+    role_paths,
+)
 from sciday.resources.models import PUBLIC_STATUSES, Resource
 
 
@@ -87,11 +94,10 @@ def resources_for(user, cap: Cap) -> QuerySet[Resource]:
         return qs
     condition = Q(pk__in=[])
     if cap in (Cap.EDIT, Cap.VIEW):
-        for path in _paths(user, EDITOR_ROLES):
-            condition |= Q(unit__path__startswith=path)
+        condition |= in_subtrees("unit__path", _paths(user, EDITOR_ROLES))
     if cap in (Cap.MODERATE, Cap.VIEW):
-        for path in _paths(user, MODERATOR_ROLES):
-            condition |= Q(unit__path__startswith=path) & ~Q(unit__path=path)
+        paths = _paths(user, MODERATOR_ROLES)
+        condition |= in_subtrees("unit__path", paths, strictly_below=True)
     return qs.filter(public | condition)
 
 
@@ -106,10 +112,4 @@ def require(user, cap: Cap, resource: Resource) -> None:
 
 def require_edit_in(user, unit: Unit) -> None:
     """Raise unless `user` may create resources of `unit` (404 for a unit out of sight)."""
-    from sciday.orgs import policy as orgs_policy
-
-    if can_edit_in(user, unit):
-        return
-    if orgs_policy.can(user, orgs_policy.Cap.UNIT_VIEW, unit):
-        raise NotAllowed()
-    raise Http404
+    require_unit_work(can_edit_in(user, unit), user, unit)
